@@ -1,0 +1,17 @@
+package io.affectune.playlist.web;
+
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.info.Info;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+@Configuration
+public class OpenApiConfig {
+
+    @Bean
+    OpenAPI playlistServiceApi() {
+        return new OpenAPI().info(new Info().title("Affectune playlist-service").version("v1")
+                .description("Mood playlists ranked on the valence/energy plane, the track catalogue, curated "
+                        + "playlists per emotion and listener feedback. Errors are application/problem+json."));
+    }
+}
