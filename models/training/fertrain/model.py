@@ -1,0 +1,155 @@
+"""EfficientNet-B3 in plain PyTorch (same layer graph and parameter count as torchvision's
+efficientnet_b3), so training runs where torchvision is not installed."""
+import math
+from typing import List, Optional
+
+import torch
+from torch import nn
+
+# expand ratio, kernel, stride, input channels, output channels, layers (EfficientNet-B0 base)
+B0_STAGES = [
+    (1, 3, 1, 32, 16, 1),
+    (6, 3, 2, 16, 24, 2),
+    (6, 5, 2, 24, 40, 2),
+    (6, 3, 2, 40, 80, 3),
+    (6, 5, 1, 80, 112, 3),
+    (6, 5, 2, 112, 192, 4),
+    (6, 3, 1, 192, 320, 1),
+]
+
+
+def make_divisible(v: float, divisor: int = 8, min_value: Optional[int] = None) -> int:
+    if min_value is None:
+        min_value = divisor
+    new_v = max(min_value, int(v + divisor / 2) // divisor * divisor)
+    if new_v < 0.9 * v:  # never round down by more than 10 %
+        new_v += divisor
+    return new_v
+
+
+def conv_bn_act(cin: int, cout: int, kernel: int, stride: int = 1, groups: int = 1, act: bool = True) -> nn.Sequential:
+    layers: List[nn.Module] = [
+        nn.Conv2d(cin, cout, kernel, stride, (kernel - 1) // 2, groups=groups, bias=False),
+        nn.BatchNorm2d(cout),
+    ]
+    if act:
+        layers.append(nn.SiLU(inplace=True))
+    return nn.Sequential(*layers)
+
+
+class SqueezeExcitation(nn.Module):
+    def __init__(self, channels: int, squeeze: int):
+        super().__init__()
+        self.fc1 = nn.Conv2d(channels, squeeze, 1)
+        self.fc2 = nn.Conv2d(squeeze, channels, 1)
+        self.act = nn.SiLU(inplace=True)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        s = torch.mean(x, dim=(2, 3), keepdim=True)
+        s = torch.sigmoid(self.fc2(self.act(self.fc1(s))))
+        return x * s
+
+
+class StochasticDepth(nn.Module):
+    """Drops the whole residual branch per sample ("row" mode) with probability p while training."""
+
+    def __init__(self, p: float):
+        super().__init__()
+        self.p = p
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.p == 0.0:
+            return x
+        keep = 1.0 - self.p
+        mask = torch.empty([x.shape[0], 1, 1, 1], dtype=x.dtype, device=x.device).bernoulli_(keep)
+        return x * mask / keep
+
+
+class MBConv(nn.Module):
+    def __init__(self, cin: int, cout: int, expand: int, kernel: int, stride: int, drop_path: float):
+        super().__init__()
+        self.use_residual = stride == 1 and cin == cout
+        expanded = make_divisible(cin * expand)
+        layers: List[nn.Module] = []
+        if expanded != cin:
+            layers.append(conv_bn_act(cin, expanded, 1))
+        layers.append(conv_bn_act(expanded, expanded, kernel, stride, groups=expanded))
+        layers.append(SqueezeExcitation(expanded, max(1, cin // 4)))
+        layers.append(conv_bn_act(expanded, cout, 1, act=False))
+        self.block = nn.Sequential(*layers)
+        self.drop_path = StochasticDepth(drop_path)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.block(x)
+        if self.use_residual:
+            y = self.drop_path(y) + x
+        return y
+
+
+class EfficientNet(nn.Module):
+    def __init__(self, width: float = 1.2, depth: float = 1.4, num_classes: int = 7, in_channels: int = 1,
+                 dropout: float = 0.3, drop_path: float = 0.2):
+        super().__init__()
+        stages = [(e, k, s, make_divisible(ci * width), make_divisible(co * width), int(math.ceil(n * depth)))
+                  for e, k, s, ci, co, n in B0_STAGES]
+        total_blocks = sum(s[5] for s in stages)
+        stem_out = stages[0][3]
+        # the stem adapts to the input: 1 channel for grayscale faces
+        features: List[nn.Module] = [conv_bn_act(in_channels, stem_out, 3, 2)]
+        block_id = 0
+        for expand, kernel, stride, cin, cout, n in stages:
+            stage: List[nn.Module] = []
+            for i in range(n):
+                stage.append(MBConv(cin if i == 0 else cout, cout, expand, kernel, stride if i == 0 else 1,
+                                    drop_path * block_id / total_blocks))
+                block_id += 1
+            features.append(nn.Sequential(*stage))
+        last_in = stages[-1][4]
+        features.append(conv_bn_act(last_in, 4 * last_in, 1))
+        self.features = nn.Sequential(*features)
+        self.avgpool = nn.AdaptiveAvgPool2d(1)
+        self.classifier = nn.Sequential(nn.Dropout(dropout, inplace=True), nn.Linear(4 * last_in, num_classes))
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_normal_(m.weight, mode="fan_out")
+                if m.bias is not None:
+                    nn.init.zeros_(m.bias)
+            elif isinstance(m, nn.BatchNorm2d):
+                nn.init.ones_(m.weight)
+                nn.init.zeros_(m.bias)
+            elif isinstance(m, nn.Linear):
+                r = 1.0 / math.sqrt(m.out_features)
+                nn.init.uniform_(m.weight, -r, r)
+                nn.init.zeros_(m.bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.features(x)
+        x = torch.flatten(self.avgpool(x), 1)
+        return self.classifier(x)
+
+
+def efficientnet_b3(num_classes: int = 7, in_channels: int = 1, dropout: float = 0.3, drop_path: float = 0.2) -> EfficientNet:
+    return EfficientNet(1.2, 1.4, num_classes=num_classes, in_channels=in_channels, dropout=dropout, drop_path=drop_path)
+
+
+class FlipTTA(nn.Module):
+    """Wraps a classifier: mean of the softmax of the image and of its horizontal mirror.
+    The mirror is a Gather with a constant reversed index, which every exporter/runtime handles."""
+
+    def __init__(self, net: nn.Module, width: int):
+        super().__init__()
+        self.net = net
+        self.register_buffer("reverse", torch.arange(width - 1, -1, -1), persistent=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        mirrored = torch.index_select(x, 3, self.reverse)
+        return (torch.softmax(self.net(x), dim=1) + torch.softmax(self.net(mirrored), dim=1)) * 0.5
+
+
+class Softmax(nn.Module):
+    def __init__(self, net: nn.Module):
+        super().__init__()
+        self.net = net
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.softmax(self.net(x), dim=1)

@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""Write models/<id>/MODEL_CARD.md from model.json (metrics), the run's checkpoint (recipe, history)
+and a latency table (markdown file measured with models/bin/latency-bench).
+
+  /usr/bin/python3 models/training/model_card.py --model-dir models/effnetb3-fer2013 \
+      --checkpoint models/training/runs/b3-48-cpu/best.pt --latency models/training/latency.md --compute "..."
+"""
+import argparse
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fertrain import LABELS, load_checkpoint  # noqa: E402
+
+RECIPE_KEYS = ["size", "channels", "epochs", "steps_per_epoch", "batch_size", "lr", "weight_decay", "warmup_epochs",
+               "min_lr_ratio", "label_smoothing", "mixup", "cutmix", "mix_prob", "class_balance", "balance_power",
+               "ema_decay", "drop_path", "dropout", "erasing", "rotation", "seed"]
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model-dir", required=True)
+    p.add_argument("--checkpoint", required=True)
+    p.add_argument("--latency", help="markdown file with the latency table")
+    p.add_argument("--compute", default="", help="what hardware/time the training used")
+    p.add_argument("--notes", help="markdown file appended under 'Status'")
+    args = p.parse_args(argv)
+    with open(os.path.join(args.model_dir, "model.json")) as f:
+        manifest = json.load(f)
+    ck = load_checkpoint(args.checkpoint)
+    cfg, history = ck["config"], ck.get("history", [])
+    m = manifest.get("metrics")
+    inp = manifest["input"]
+    out = []
+    w = out.append
+    w(f"# Model card: {manifest['id']} {manifest['version']}\n")
+    w(f"{manifest['architecture']}. Input: {inp['channels']} x {inp['height']} x {inp['width']} "
+      f"({'grayscale' if inp['channels'] == 1 else 'gray replicated to RGB'}), NCHW, "
+      f"x = (pixel/255 - {inp['mean'][0]}) / {inp['std'][0]}; 48x48 faces upscaled bilinearly "
+      f"(half-pixel centres). Output `{manifest['output']['name']}` ({manifest['output']['type']}) over "
+      f"{', '.join(LABELS)}. ONNX opset {manifest['opset']}, dynamic batch. "
+      f"Flip TTA baked into the graph: {'yes' if manifest.get('tta', {}).get('bakedIntoGraph') else 'no'}.\n")
+    if args.notes:
+        with open(args.notes) as f:
+            w("## Status\n")
+            w(f.read().strip() + "\n")
+    w("## Data\n")
+    w("FER2013 (Goodfellow et al. 2013, ICML Challenges in Representation Learning): 48x48 grayscale web face "
+      "crops, 7 classes. Trained on `Training` (28,709 images: angry 3995, disgust 436, fear 4097, happy 7215, "
+      "neutral 4965, sad 4830, surprise 3171), model selected on `PublicTest` (3,589 images; used as validation). "
+      "`PrivateTest` is held back as a test set and was not used. Pixels come from the image-folder edition "
+      "(JPEG rounding differs from the CSV by ~1.3 grey levels).\n")
+    w("## Training recipe\n")
+    w("From scratch (no ImageNet weights). AdamW (no weight decay on norms/biases), linear warm-up then cosine "
+      "decay, gradient clipping 5; augmentation on tensors: random resized crop + horizontal flip + rotation in one "
+      "affine resample, brightness/contrast jitter, random erasing; optional mixup/CutMix; label smoothing; "
+      "class-weighted loss (weights (n_max/n_c)^power, disgust ~3.2); weight EMA; best checkpoint by validation "
+      "accuracy.\n")
+    w("| setting | value |\n|---|---|")
+    for k in RECIPE_KEYS:
+        if k in cfg:
+            w(f"| {k} | {cfg[k]} |")
+    w(f"| weights exported | {ck.get('weights', '?')} (epoch {ck.get('epoch', '?')}) |\n")
+    w("## Compute used\n")
+    w(args.compute + "\n")
+    if history:
+        w("| epoch | train loss | val accuracy | val macro recall | seconds |\n|---|---|---|---|---|")
+        for h in history:
+            acc = h.get("ema_accuracy", h.get("raw_accuracy"))
+            rec = h.get("ema_macro_recall", h.get("raw_macro_recall"))
+            w(f"| {h['epoch']} | {h['train_loss']:.3f} | {acc:.4f} | {rec:.4f} | {h['epoch_s']} |")
+        w("")
+    if m:
+        w("## Validation results (FER2013 PublicTest, 3,589 images)\n")
+        w(f"Accuracy **{m['accuracy']:.4f}**, macro recall **{m['macroRecall']:.4f}** "
+          f"(targets: accuracy >= 0.72, macro recall >= 0.65).\n")
+        w("| class | precision | recall | support |\n|---|---|---|---|")
+        for name in LABELS:
+            c = m["perClass"][name]
+            w(f"| {name} | {c['precision']:.3f} | {c['recall']:.3f} | {c['support']} |")
+        w("\nConfusion matrix (rows = true class, columns = predicted):\n")
+        w("| true \\ predicted | " + " | ".join(LABELS) + " |\n|---|" + "---|" * len(LABELS))
+        for name, row in zip(LABELS, m["confusionMatrix"]):
+            w(f"| **{name}** | " + " | ".join(str(v) for v in row) + " |")
+        w("\n![confusion matrix](confusion-val.png)\n")
+    if args.latency:
+        w("## Latency (ONNX Runtime, CPU)\n")
+        with open(args.latency) as f:
+            w(f.read().strip() + "\n")
+    w("## Known limits\n")
+    w("- Trained on 48x48 grayscale web images: low resolution, no colour; faces must be cropped like FER2013 "
+      "(tight, roughly frontal, eyes at about 40% height) — see the manifest's `crop` block.\n"
+      "- Frontal bias: few profile, occluded or strongly tilted faces in the data; expect lower accuracy there.\n"
+      "- Dataset demographics are not documented and are skewed (web search images, mostly adults, uneven "
+      "ethnicity); accuracy across groups has not been measured.\n"
+      "- Labels are noisy (human accuracy on FER2013 is ~65%); some images are duplicates, non-faces or mislabelled.\n"
+      "- Disgust has 436 training images (1.5%); its recall is the least reliable.\n"
+      "- Posed/acted expressions dominate; spontaneous, subtle expressions are harder.\n")
+    w("## Intended use\n")
+    w("Mood signal for music recommendation in Affectune (a soft, smoothed input to playlist choice), with the "
+      "user's consent. Not for identifying people, assessing mental health, hiring, policing, education "
+      "monitoring or any decision with consequences for a person. Frames and crops are personal data: never "
+      "stored or logged.\n")
+    w("## Reproduce\n")
+    w("See `models/training/README.md` (training, evaluation, export, parity check).\n")
+    with open(os.path.join(args.model_dir, "MODEL_CARD.md"), "w") as f:
+        f.write("\n".join(out))
+    print(f"wrote {os.path.join(args.model_dir, 'MODEL_CARD.md')}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

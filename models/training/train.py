@@ -1,0 +1,267 @@
+#!/usr/bin/env python3
+"""Train EfficientNet-B3 from scratch on FER2013 (CPU or GPU), resumable, checkpoint every epoch.
+
+  /usr/bin/python3 models/training/train.py --data /path/to/fer2013 --size 96 --epochs 120 --out models/training/runs/b3-96
+  ... --resume --time-budget-minutes 9      # continue a run in short commands
+See models/training/README.md."""
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fertrain import LABELS, load_checkpoint  # noqa: E402
+from fertrain.augment import augment_batch, mix_batch  # noqa: E402
+from fertrain.data import load_split  # noqa: E402
+from fertrain.metrics import classification_metrics, predict_probs  # noqa: E402
+from fertrain.model import efficientnet_b3  # noqa: E402
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data", required=True, help="directory with {train,val}-images.u8.xz and -labels.u8")
+    p.add_argument("--out", required=True, help="run directory (checkpoints last.pt / best.pt, log.jsonl)")
+    p.add_argument("--size", type=int, default=96, help="input size: 48x48 faces are upscaled to size x size")
+    p.add_argument("--channels", type=int, default=1, choices=[1, 3])
+    p.add_argument("--epochs", type=int, default=120)
+    p.add_argument("--batch-size", type=int, default=128)
+    p.add_argument("--lr", type=float, default=2e-3, help="AdamW peak learning rate")
+    p.add_argument("--weight-decay", type=float, default=0.05)
+    p.add_argument("--warmup-epochs", type=float, default=3.0)
+    p.add_argument("--min-lr-ratio", type=float, default=0.01)
+    p.add_argument("--label-smoothing", type=float, default=0.1)
+    p.add_argument("--mixup", type=float, default=0.2, help="mixup alpha (0 = off)")
+    p.add_argument("--cutmix", type=float, default=1.0, help="cutmix alpha (0 = off)")
+    p.add_argument("--mix-prob", type=float, default=0.5, help="probability that a batch is mixed")
+    p.add_argument("--class-balance", choices=["none", "loss", "sampler"], default="loss",
+                   help="loss: class weights (n_max/n_c)^power; sampler: draw images with those weights")
+    p.add_argument("--balance-power", type=float, default=0.5)
+    p.add_argument("--ema-decay", type=float, default=0.999, help="0 = no EMA")
+    p.add_argument("--drop-path", type=float, default=0.2)
+    p.add_argument("--dropout", type=float, default=0.3)
+    p.add_argument("--erasing", type=float, default=0.25, help="random-erasing probability")
+    p.add_argument("--rotation", type=float, default=12.0, help="max rotation in degrees")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda")
+    p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0 = torch default)")
+    p.add_argument("--amp", choices=["auto", "off", "bf16", "fp16"], default="auto", help="mixed precision on CUDA")
+    p.add_argument("--resume", action="store_true", help="continue from <out>/last.pt")
+    p.add_argument("--time-budget-minutes", type=float, default=0,
+                   help="save and stop (resumable, mid-epoch if needed) before this much wall time has passed")
+    p.add_argument("--limit-train", type=int, default=0, help="use only the first N training images (smoke tests)")
+    p.add_argument("--limit-val", type=int, default=0)
+    p.add_argument("--eval-batch", type=int, default=256)
+    p.add_argument("--steps-per-epoch", type=int, default=0,
+                   help="0 = one pass over the training set; N = evaluate/checkpoint every N steps (short CPU budgets)")
+    p.add_argument("--eval-weights", choices=["both", "ema", "raw"], default="both",
+                   help="which weights to validate each epoch (the better one becomes best.pt)")
+    return p.parse_args(argv)
+
+
+def class_weights(labels: torch.Tensor, power: float) -> torch.Tensor:
+    counts = torch.bincount(labels, minlength=len(LABELS)).float().clamp(min=1)
+    w = (counts.max() / counts) ** power
+    return w / (w * counts).sum() * counts.sum()  # mean weight over the data set = 1
+
+
+class Ema:
+    """Exponential moving average of weights and BN buffers, with the usual warm-up of the decay."""
+
+    def __init__(self, model: torch.nn.Module, decay: float):
+        self.decay = decay
+        self.model = efficientnet_b3(len(LABELS), model.features[0][0].in_channels).to(next(model.parameters()).device)
+        self.model.load_state_dict(model.state_dict())
+        self.model.eval()
+        for p in self.model.parameters():
+            p.requires_grad_(False)
+
+    @torch.no_grad()
+    def update(self, model: torch.nn.Module, step: int):
+        d = min(self.decay, (1 + step) / (10 + step))
+        for e, m in zip(self.model.state_dict().values(), model.state_dict().values()):
+            if e.dtype.is_floating_point:
+                e.mul_(d).add_(m.detach(), alpha=1 - d)
+            else:
+                e.copy_(m)
+
+
+def lr_at(step: int, total: int, warmup: int, peak: float, min_ratio: float) -> float:
+    if step < warmup:
+        return peak * (step + 1) / warmup
+    t = (step - warmup) / max(1, total - warmup)
+    return peak * (min_ratio + (1 - min_ratio) * 0.5 * (1 + math.cos(math.pi * min(1.0, t))))
+
+
+def save_atomic(obj, path):
+    tmp = path + ".tmp"
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    started = time.time()
+    os.makedirs(args.out, exist_ok=True)
+    last_path, best_path = os.path.join(args.out, "last.pt"), os.path.join(args.out, "best.pt")
+    log_path = os.path.join(args.out, "log.jsonl")
+    state = None
+    if args.resume and os.path.exists(last_path):
+        state = load_checkpoint(last_path)
+        saved = state["config"]
+        # the recipe comes from the checkpoint; only run-control flags may change on resume
+        for k in ("device", "threads", "time_budget_minutes", "resume", "eval_batch", "data", "out", "amp"):
+            saved[k] = getattr(args, k)
+        if "--epochs" in (argv if argv is not None else sys.argv):
+            saved["epochs"] = args.epochs  # deliberately lengthens/shortens the cosine schedule
+        args = argparse.Namespace(**saved)
+        print(f"resuming {last_path} at epoch {state['epoch']} step {state['step_in_epoch']}", flush=True)
+    elif args.resume:
+        print(f"no {last_path} yet: starting a new run", flush=True)
+
+    if args.threads > 0:
+        torch.set_num_threads(args.threads)
+    device = ("cuda" if torch.cuda.is_available() else "cpu") if args.device == "auto" else args.device
+    use_amp = device == "cuda" and args.amp != "off"
+    amp_dtype = torch.float16 if args.amp == "fp16" else torch.bfloat16
+    if device == "cuda":
+        torch.backends.cudnn.benchmark = True
+
+    train, val = load_split(args.data, "train"), load_split(args.data, "val")
+    if args.limit_train:
+        train = type(train)(train.images[:args.limit_train], train.labels[:args.limit_train])
+    if args.limit_val:
+        val = type(val)(val.images[:args.limit_val], val.labels[:args.limit_val])
+    train_images, train_labels = train.images.to(device), train.labels.to(device)
+    n = len(train)
+    steps_per_epoch = max(1, n // args.batch_size)
+    if getattr(args, "steps_per_epoch", 0):
+        steps_per_epoch = args.steps_per_epoch
+    total_steps = steps_per_epoch * args.epochs
+    warmup = int(args.warmup_epochs * steps_per_epoch)
+    weights = class_weights(train.labels, args.balance_power)
+    loss_weights = (weights if args.class_balance == "loss" else torch.ones(len(LABELS))).to(device)
+
+    torch.manual_seed(args.seed)
+    model = efficientnet_b3(len(LABELS), args.channels, dropout=args.dropout, drop_path=args.drop_path).to(device)
+    decay, no_decay = [], []
+    for p_ in model.parameters():
+        (no_decay if p_.ndim <= 1 else decay).append(p_)
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": args.weight_decay},
+                             {"params": no_decay, "weight_decay": 0.0}], lr=args.lr)
+    scaler = torch.cuda.amp.GradScaler(enabled=use_amp and amp_dtype == torch.float16)
+    ema = Ema(model, args.ema_decay) if args.ema_decay > 0 else None
+    epoch, step_in_epoch, best_acc, history = 0, 0, -1.0, []
+    if state is not None:
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        if ema is not None and state.get("ema") is not None:
+            ema.model.load_state_dict(state["ema"])
+        if state.get("scaler"):
+            scaler.load_state_dict(state["scaler"])
+        epoch, step_in_epoch = state["epoch"], state["step_in_epoch"]
+        best_acc, history = state["best_accuracy"], state["history"]
+    if device == "cuda":
+        model = model.to(memory_format=torch.channels_last)
+
+    def checkpoint(ep, st):
+        save_atomic({"config": vars(args), "model": model.state_dict(), "optimizer": opt.state_dict(),
+                     "ema": ema.model.state_dict() if ema else None, "scaler": scaler.state_dict(),
+                     "epoch": ep, "step_in_epoch": st, "best_accuracy": best_acc, "history": history}, last_path)
+
+    budget_s = args.time_budget_minutes * 60 if args.time_budget_minutes > 0 else float("inf")
+    eval_estimate_s = 60.0 if device == "cpu" else 10.0
+    step_times = []
+    print(f"device {device}, {n} train / {len(val)} val images, size {args.size}, {steps_per_epoch} steps/epoch, "
+          f"epochs {args.epochs}, loss class weights {[round(float(w), 2) for w in weights]}", flush=True)
+    while epoch < args.epochs:
+        model.train()
+        g = torch.Generator().manual_seed(args.seed * 1_000_003 + epoch)
+        if args.class_balance == "sampler":
+            order = torch.multinomial(weights[train.labels], n, replacement=True, generator=g)
+        else:
+            order = torch.randperm(n, generator=g)
+        epoch_loss, epoch_start = 0.0, time.time()
+        for step in range(step_in_epoch, steps_per_epoch):
+            t0 = time.time()
+            mean_step = sum(step_times[-20:]) / max(1, len(step_times[-20:]))
+            if time.time() - started + mean_step + eval_estimate_s > budget_s:
+                checkpoint(epoch, step)
+                print(f"time budget reached at epoch {epoch} step {step}: saved {last_path}; run again with --resume",
+                      flush=True)
+                return 0
+            gstep = epoch * steps_per_epoch + step
+            for group in opt.param_groups:
+                group["lr"] = lr_at(gstep, total_steps, warmup, args.lr, args.min_lr_ratio)
+            start_i = (step * args.batch_size) % max(1, n - args.batch_size + 1)
+            idx = order[start_i:start_i + args.batch_size].to(device)
+            ga = torch.Generator().manual_seed(args.seed * 7_919 + gstep)
+            x = augment_batch(train_images[idx], args.size, ga, max_rotation_deg=args.rotation, erasing_prob=args.erasing)
+            if args.channels == 3:
+                x = x.expand(-1, 3, -1, -1)
+            y = train_labels[idx]
+            target = F.one_hot(y, len(LABELS)).float() * (1 - args.label_smoothing) + args.label_smoothing / len(LABELS)
+            x, target = mix_batch(x, target, ga, args.mixup, args.cutmix, args.mix_prob)
+            if device == "cuda":
+                x = x.contiguous(memory_format=torch.channels_last)
+            if use_amp:
+                with torch.autocast(device_type="cuda", dtype=amp_dtype):
+                    logits = model(x)
+            else:
+                logits = model(x)
+            logp = F.log_softmax(logits.float(), 1)
+            loss = -(target * logp * loss_weights).sum(1).mean()
+            opt.zero_grad(set_to_none=True)
+            scaler.scale(loss).backward()
+            scaler.unscale_(opt)
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            scaler.step(opt)
+            scaler.update()
+            if ema is not None:
+                ema.update(model, gstep)
+            epoch_loss += float(loss)
+            step_times.append(time.time() - t0)
+            if step % 50 == 0:
+                print(f"epoch {epoch} step {step}/{steps_per_epoch} loss {float(loss):.4f} "
+                      f"lr {opt.param_groups[0]['lr']:.2e} {step_times[-1]:.2f}s/step", flush=True)
+        step_in_epoch = 0
+        t_eval = time.time()
+        candidates = {}
+        if ema is not None and args.eval_weights in ("both", "ema"):
+            candidates["ema"] = ema.model
+        if ema is None or args.eval_weights in ("both", "raw"):
+            candidates["raw"] = model
+        results, val_probs = {}, {}
+        for name, m in candidates.items():
+            val_probs[name] = predict_probs(m, val.images, args.size, args.channels, args.eval_batch, device)
+            results[name] = classification_metrics(val_probs[name], val.labels.numpy())
+        eval_estimate_s = (time.time() - t_eval) * 1.2
+        pick = max(results, key=lambda k: results[k]["accuracy"])
+        rec = {"epoch": epoch, "train_loss": epoch_loss / steps_per_epoch, "epoch_s": round(time.time() - epoch_start, 1),
+               **{f"{k}_accuracy": r["accuracy"] for k, r in results.items()},
+               **{f"{k}_macro_recall": r["macroRecall"] for k, r in results.items()}}
+        history.append(rec)
+        with open(log_path, "a") as f:
+            f.write(json.dumps(rec) + "\n")
+        print(json.dumps(rec), flush=True)
+        if results[pick]["accuracy"] > best_acc:
+            best_acc = results[pick]["accuracy"]
+            save_atomic({"config": vars(args), "model": candidates[pick].state_dict(), "weights": pick,
+                         "epoch": epoch, "metrics": results[pick], "history": history}, best_path)
+            # the probabilities behind best.pt's metrics (export.py --val-probs reuses them on slow machines)
+            val_probs[pick].astype("<f4").tofile(os.path.join(args.out, "best-val-probs.f32"))
+            print(f"new best ({pick}) val accuracy {best_acc:.4f} macro recall {results[pick]['macroRecall']:.4f}",
+                  flush=True)
+        epoch += 1
+        checkpoint(epoch, 0)
+    print(f"done: best val accuracy {best_acc:.4f}, {best_path}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
