@@ -1,0 +1,54 @@
+package io.affectune.emotion;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+import java.time.Duration;
+
+/**
+ * Settings of the emotion service; application.yml maps each to an environment variable (see README).
+ *
+ * @param modelsDir         directory holding <model-id>/model.json; blank = ./models or ../models
+ * @param defaultModel      model used when a request names none
+ * @param maxBatchSize      most images in one ONNX Runtime run
+ * @param maxBatchWait      longest a request waits for others to join its batch (only while more are being decoded)
+ * @param queueCapacity     images waiting for inference before requests are refused with 503
+ * @param inferenceThreads  threads per model that run ONNX Runtime (off the event loop)
+ * @param intraOpThreads    ONNX Runtime intra-op threads per session; 0 = one per core
+ * @param decodeThreads     threads that decode and preprocess images; 0 = one per core
+ * @param inlineDecodeMaxPixels images up to this many pixels are decoded on the event loop (sub-millisecond)
+ * @param maxImageSize      largest accepted image body (and multipart part)
+ * @param maxImagePixels    largest accepted width x height, checked from the header before decoding
+ * @param maxBatchImages    most image parts in one batch request
+ * @param retryAfter        Retry-After sent with 503 answers
+ */
+@ConfigurationProperties("emotion")
+public record EmotionProperties(
+        String modelsDir,
+        String defaultModel,
+        int maxBatchSize,
+        Duration maxBatchWait,
+        int queueCapacity,
+        int inferenceThreads,
+        int intraOpThreads,
+        int decodeThreads,
+        long inlineDecodeMaxPixels,
+        DataSize maxImageSize,
+        long maxImagePixels,
+        int maxBatchImages,
+        Duration retryAfter) {
+
+    public EmotionProperties {
+        if (maxBatchSize < 1 || queueCapacity < 1 || inferenceThreads < 1 || maxBatchImages < 1) {
+            throw new IllegalArgumentException("EMOTION_MAX_BATCH_SIZE, EMOTION_QUEUE_CAPACITY, "
+                    + "EMOTION_INFERENCE_THREADS and EMOTION_MAX_BATCH_IMAGES must be at least 1");
+        }
+        if (maxImagePixels < 1 || maxImageSize.toBytes() < 1) {
+            throw new IllegalArgumentException("EMOTION_MAX_IMAGE_PIXELS and EMOTION_MAX_IMAGE_SIZE must be positive");
+        }
+    }
+
+    public int effectiveDecodeThreads() {
+        return decodeThreads > 0 ? decodeThreads : Runtime.getRuntime().availableProcessors();
+    }
+}

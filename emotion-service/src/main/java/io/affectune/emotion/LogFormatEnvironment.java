@@ -1,0 +1,20 @@
+package io.affectune.emotion;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.env.EnvironmentPostProcessor;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+
+import java.util.Map;
+
+/** LOG_FORMAT=json switches the console to structured (ECS) JSON logs, as every service does. */
+public class LogFormatEnvironment implements EnvironmentPostProcessor {
+
+    @Override
+    public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+        if ("json".equalsIgnoreCase(environment.getProperty("LOG_FORMAT", "text"))) {
+            environment.getPropertySources().addLast(new MapPropertySource("logFormat",
+                    Map.of("logging.structured.format.console", "ecs")));
+        }
+    }
+}

@@ -1,0 +1,9 @@
+package io.affectune.emotion.model;
+
+/** The inference queue is at capacity: the request is refused (503 + Retry-After) rather than queued. */
+public class QueueFullException extends RuntimeException {
+
+    public QueueFullException(int depth) {
+        super("the inference queue is full (" + depth + " images waiting); retry shortly");
+    }
+}

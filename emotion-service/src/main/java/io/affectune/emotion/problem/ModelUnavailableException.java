@@ -1,0 +1,9 @@
+package io.affectune.emotion.problem;
+
+/** The models are still loading or failed to load: 503 with Retry-After. */
+public class ModelUnavailableException extends RuntimeException {
+
+    public ModelUnavailableException(String message) {
+        super(message);
+    }
+}

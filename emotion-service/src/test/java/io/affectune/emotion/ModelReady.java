@@ -1,0 +1,30 @@
+package io.affectune.emotion;
+
+import io.affectune.emotion.model.ModelRegistry;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import static org.assertj.core.api.Assertions.fail;
+
+final class ModelReady {
+
+    private ModelReady() {
+    }
+
+    /** Waits for the background model loading; fails with the registry's reason if it cannot serve. */
+    static void await(ModelRegistry registry) {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
+        while (registry.state() == ModelRegistry.State.LOADING && Instant.now().isBefore(deadline)) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (registry.state() != ModelRegistry.State.READY) {
+            fail("emotion-service cannot serve: " + registry.problem());
+        }
+    }
+}
