@@ -1,0 +1,84 @@
+package io.affectune.camera.analysis;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.affectune.camera.config.CameraProperties;
+import io.affectune.camera.emotion.ModelFraming;
+import io.affectune.camera.vision.FaceDetector;
+import io.affectune.camera.vision.HaarFaceDetector;
+import io.affectune.camera.vision.ImageDecoder;
+import io.affectune.camera.vision.YuNetFaceDetector;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+@Configuration(proxyBeanMethods = false)
+public class VisionConfig {
+
+    private static final Logger log = LoggerFactory.getLogger(VisionConfig.class);
+    static final String YUNET_FILE = "face_detection_yunet_2023mar.onnx";
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    FaceDetector faceDetector(CameraProperties properties) {
+        CameraProperties.Detection d = properties.detection();
+        if (d.detector() == CameraProperties.DetectorKind.HAAR) {
+            log.info("Face detector: Haar cascade (fallback)");
+            return new HaarFaceDetector(d.minFaceSize(), d.maxFaces(), d.detectMaxSide());
+        }
+        return new YuNetFaceDetector(yunetModel(properties.modelsDir()), d.scoreThreshold(), d.minFaceSize(),
+                d.maxFaces(), d.detectMaxSide(), d.retryMaxSide());
+    }
+
+    /** MODELS_DIR/face-detection/ when present, else the copy packed into the jar. */
+    static byte[] yunetModel(String modelsDir) {
+        try {
+            Optional<Path> file = ModelFraming.locateModelsDir(modelsDir)
+                    .map(dir -> dir.resolve("face-detection").resolve(YUNET_FILE)).filter(Files::isRegularFile);
+            if (file.isPresent()) {
+                log.info("Face detector: YuNet from {}", file.get());
+                return Files.readAllBytes(file.get());
+            }
+            try (InputStream in = VisionConfig.class.getResourceAsStream("/face-detection/" + YUNET_FILE)) {
+                if (in == null) {
+                    throw new IllegalStateException(YUNET_FILE + " is neither in MODELS_DIR/face-detection nor in the jar");
+                }
+                log.info("Face detector: YuNet from the jar");
+                return in.readAllBytes();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Bean
+    ImageDecoder imageDecoder(CameraProperties properties) {
+        CameraProperties.Limits l = properties.limits();
+        return new ImageDecoder(l.maxImagePixels(), l.maxFrameWidth(), l.maxFrameHeight());
+    }
+
+    @Bean
+    ModelFraming modelFraming(CameraProperties properties, ObjectMapper json) {
+        return ModelFraming.load(properties.modelsDir(), properties.modelId(), json);
+    }
+
+    /** OpenCV work blocks its thread, so it runs here rather than on the Netty event loop. */
+    @Bean(destroyMethod = "dispose")
+    Scheduler visionScheduler() {
+        int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        return Schedulers.newBoundedElastic(threads, 64, "vision");
+    }
+}

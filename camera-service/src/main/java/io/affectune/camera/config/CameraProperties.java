@@ -1,0 +1,47 @@
+package io.affectune.camera.config;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/** Every camera-service setting; application.yml maps each one to an environment variable. */
+@ConfigurationProperties("camera")
+public record CameraProperties(
+        String modelsDir,
+        String modelId,
+        Detection detection,
+        Limits limits,
+        Emotion emotion,
+        Playlist playlist,
+        Session session,
+        Mood mood,
+        Source source) {
+
+    public enum DetectorKind { YUNET, HAAR }
+
+    public enum MoodSubject { MAIN, GROUP }
+
+    public record Detection(DetectorKind detector, float scoreThreshold, int minFaceSize, int maxFaces,
+                            int detectMaxSide, int retryMaxSide) {
+    }
+
+    public record Limits(long maxImageBytes, long maxImagePixels, int maxFrameWidth, int maxFrameHeight,
+                         int maxWsMessageBytes) {
+    }
+
+    public record Emotion(String url, Duration timeout, Duration breakerWait, int breakerWindow,
+                          int breakerMinCalls, float breakerFailureRate) {
+    }
+
+    public record Playlist(String url, Duration timeout, int limit, Duration retryAfter) {
+    }
+
+    public record Session(Duration idleTimeout, int maxSessions, double trackIou, Duration trackTtl) {
+    }
+
+    public record Mood(MoodSubject subject, Duration smoothingWindow, Duration settle, Duration hold,
+                       double margin) {
+    }
+
+    public record Source(int defaultFps, int maxSources) {
+    }
+}

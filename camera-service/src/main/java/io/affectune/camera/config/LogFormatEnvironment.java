@@ -1,0 +1,19 @@
+package io.affectune.camera.config;
+
+import java.util.Map;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.env.EnvironmentPostProcessor;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+
+/** LOG_FORMAT=json switches the console to structured (ECS) JSON logs, as every service does. */
+public class LogFormatEnvironment implements EnvironmentPostProcessor {
+
+    @Override
+    public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+        if ("json".equalsIgnoreCase(environment.getProperty("LOG_FORMAT", "text"))) {
+            environment.getPropertySources().addLast(new MapPropertySource("logFormat",
+                    Map.of("logging.structured.format.console", "ecs")));
+        }
+    }
+}

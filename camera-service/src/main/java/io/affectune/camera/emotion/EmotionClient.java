@@ -1,0 +1,106 @@
+package io.affectune.camera.emotion;
+
+import io.affectune.camera.config.CameraProperties;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
+import io.netty.channel.ChannelOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.core.io.ByteArrayResource;
+import org.springframework.http.MediaType;
+import org.springframework.http.client.MultipartBodyBuilder;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.BodyInserters;
+import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.reactive.function.client.WebClientResponseException;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+
+/**
+ * Classifies all faces of one frame with one call to emotion-service. Failures (down, slow, 5xx) are
+ * answered with an empty result so that frames still flow, flagged as degraded; the circuit breaker
+ * stops hammering a dead service and probes it again after {@code breakerWait}, which is how the
+ * service recovers by itself.
+ */
+@Component
+public class EmotionClient {
+
+    private static final Logger log = LoggerFactory.getLogger(EmotionClient.class);
+    private static final ParameterizedTypeReference<List<EmotionPrediction>> LIST = new ParameterizedTypeReference<>() {
+    };
+
+    private final WebClient client;
+    private final Duration timeout;
+    private final CircuitBreaker breaker;
+
+    public EmotionClient(CameraProperties properties, WebClient.Builder builder) {
+        CameraProperties.Emotion settings = properties.emotion();
+        this.timeout = settings.timeout();
+        HttpClient http = HttpClient.create()
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(settings.timeout().toMillis(), 2000))
+                .responseTimeout(settings.timeout());
+        this.client = builder.clone()
+                .baseUrl(settings.url())
+                .clientConnector(new ReactorClientHttpConnector(http))
+                .codecs(c -> c.defaultCodecs().maxInMemorySize(1024 * 1024))
+                .build();
+        this.breaker = CircuitBreaker.of("emotion-service", CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(settings.breakerWindow())
+                .minimumNumberOfCalls(settings.breakerMinCalls())
+                .failureRateThreshold(settings.breakerFailureRate())
+                .waitDurationInOpenState(settings.breakerWait())
+                .permittedNumberOfCallsInHalfOpenState(1)
+                .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                .ignoreException(e -> e instanceof WebClientResponseException r && r.getStatusCode().is4xxClientError())
+                .build());
+        breaker.getEventPublisher().onStateTransition(event ->
+                log.info("emotion-service circuit breaker: {}", event.getStateTransition()));
+    }
+
+    /** Predictions in crop order, or empty when emotion-service could not answer. */
+    public Mono<Optional<List<EmotionPrediction>>> classify(List<byte[]> pngCrops) {
+        if (pngCrops.isEmpty()) {
+            return Mono.just(Optional.of(List.of()));
+        }
+        MultipartBodyBuilder body = new MultipartBodyBuilder();
+        for (int i = 0; i < pngCrops.size(); i++) {
+            String name = "face-" + i + ".png";
+            body.part("image", new ByteArrayResource(pngCrops.get(i)) {
+                @Override
+                public String getFilename() {
+                    return name;
+                }
+            }).contentType(MediaType.IMAGE_PNG);
+        }
+        return client.post().uri("/api/v1/predictions/batch")
+                .accept(MediaType.APPLICATION_JSON)
+                .body(BodyInserters.fromMultipartData(body.build()))
+                .retrieve()
+                .bodyToMono(LIST)
+                .timeout(timeout)
+                .flatMap(list -> list.size() == pngCrops.size() ? Mono.just(list)
+                        : Mono.error(new IllegalStateException("emotion-service answered " + list.size()
+                        + " predictions for " + pngCrops.size() + " faces")))
+                .transformDeferred(CircuitBreakerOperator.of(breaker))
+                .map(Optional::of)
+                .onErrorResume(e -> {
+                    if (breaker.getState() == CircuitBreaker.State.OPEN) {
+                        log.debug("emotion-service unavailable: {}", e.toString());
+                    } else {
+                        log.warn("emotion-service call failed ({} faces): {}", pngCrops.size(), e.toString());
+                    }
+                    return Mono.just(Optional.empty());
+                });
+    }
+
+    public String breakerState() {
+        return breaker.getState().name();
+    }
+}

@@ -1,0 +1,101 @@
+package io.affectune.camera.session;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.affectune.camera.analysis.FrameResult;
+import io.affectune.camera.web.ApiException;
+import io.swagger.v3.oas.annotations.Operation;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Flux;
+
+@RestController
+@RequestMapping("/api/v1/sessions")
+public class SessionController {
+
+    private static final String BOUNDARY = "frame";
+
+    private final SessionRegistry sessions;
+
+    public SessionController(SessionRegistry sessions) {
+        this.sessions = sessions;
+    }
+
+    public record SessionView(String id, Instant created, Instant lastActivity, long processedFrames,
+                              long droppedFrames, FrameResult.Mood mood, JsonNode playlist) {
+    }
+
+    @Operation(summary = "Create a session (a WebSocket to an unknown id also creates one)")
+    @PostMapping
+    @ResponseStatus(HttpStatus.CREATED)
+    public SessionView create() {
+        return view(sessions.create());
+    }
+
+    @GetMapping("/{id}")
+    public SessionView get(@PathVariable String id) {
+        return view(find(id));
+    }
+
+    @DeleteMapping("/{id}")
+    public ResponseEntity<Void> delete(@PathVariable String id) {
+        if (!sessions.remove(id)) {
+            throw ApiException.unknownSession(id);
+        }
+        return ResponseEntity.noContent().build();
+    }
+
+    @Operation(summary = "Live results of a session as server-sent events (one 'frame' event per processed frame)")
+    @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    public Flux<ServerSentEvent<FrameResult>> events(@PathVariable String id) {
+        Session session = find(id);
+        Flux<ServerSentEvent<FrameResult>> frames = session.events()
+                .map(r -> ServerSentEvent.builder(r).event("frame").id(String.valueOf(r.sequence())).build());
+        Flux<ServerSentEvent<FrameResult>> heartbeat = Flux.interval(Duration.ofSeconds(15))
+                .map(i -> ServerSentEvent.<FrameResult>builder().comment("keep-alive").build());
+        return Flux.merge(frames, heartbeat).takeUntilOther(session.events().then());
+    }
+
+    @Operation(summary = "Annotated frames of a session as an MJPEG stream (multipart/x-mixed-replace)")
+    @GetMapping(path = "/{id}/preview.mjpg")
+    public ResponseEntity<Flux<DataBuffer>> preview(@PathVariable String id) {
+        Session session = find(id);
+        DefaultDataBufferFactory buffers = DefaultDataBufferFactory.sharedInstance;
+        Flux<DataBuffer> parts = session.previews().map(jpeg -> {
+            byte[] head = ("--" + BOUNDARY + "\r\nContent-Type: image/jpeg\r\nContent-Length: " + jpeg.length
+                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+            DataBuffer buffer = buffers.allocateBuffer(head.length + jpeg.length + 2);
+            buffer.write(head);
+            buffer.write(jpeg);
+            buffer.write(new byte[]{'\r', '\n'});
+            return buffer;
+        });
+        return ResponseEntity.ok()
+                .header(HttpHeaders.CONTENT_TYPE, "multipart/x-mixed-replace; boundary=" + BOUNDARY)
+                .header(HttpHeaders.CACHE_CONTROL, "no-store")
+                .body(parts);
+    }
+
+    private Session find(String id) {
+        return sessions.find(id).orElseThrow(() -> ApiException.unknownSession(id));
+    }
+
+    private static SessionView view(Session s) {
+        return new SessionView(s.id(), s.created(), s.lastActivity(), s.processedFrames(), s.droppedFrames(),
+                s.currentMood(), s.lastPlaylist());
+    }
+}

@@ -1,0 +1,77 @@
+package io.affectune.camera.source;
+
+import io.affectune.camera.session.Session;
+import io.affectune.camera.session.SessionRegistry;
+import io.affectune.camera.web.ApiException;
+import io.swagger.v3.oas.annotations.Operation;
+import java.util.Collection;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+@RestController
+@RequestMapping("/api/v1/sources")
+public class SourceController {
+
+    private final VideoSources sources;
+    private final SessionRegistry sessions;
+
+    public SourceController(VideoSources sources, SessionRegistry sessions) {
+        this.sources = sources;
+        this.sessions = sessions;
+    }
+
+    public record OpenSource(String uri, String sessionId, Integer fps) {
+    }
+
+    @Operation(summary = "Open a camera index, video file or stream URL into a session",
+            description = "Results then arrive on GET /api/v1/sessions/{sessionId}/events and preview.mjpg. "
+                    + "Without sessionId a new session is created.")
+    @PostMapping
+    public Mono<ResponseEntity<VideoSources.SourceView>> open(@RequestBody(required = false) OpenSource request) {
+        if (request == null) {
+            return Mono.error(new ApiException(HttpStatus.BAD_REQUEST, "Bad source", "Send {\"uri\": ...} as JSON"));
+        }
+        Session session;
+        if (request.sessionId() == null || request.sessionId().isBlank()) {
+            session = sessions.create();
+        } else {
+            session = sessions.getOrCreate(request.sessionId()).orElseThrow(() -> new ApiException(HttpStatus.BAD_REQUEST,
+                    "Bad session id", "Session ids are 1-64 letters, digits, '-' or '_'"));
+        }
+        // opening a device or file blocks, so it runs off the event loop
+        return Mono.fromCallable(() -> sources.open(request.uri(), session, request.fps()))
+                .subscribeOn(Schedulers.boundedElastic())
+                .map(view -> ResponseEntity.status(HttpStatus.CREATED).body(view));
+    }
+
+    @GetMapping
+    public Collection<VideoSources.SourceView> list() {
+        return sources.all();
+    }
+
+    @GetMapping("/{id}")
+    public VideoSources.SourceView get(@PathVariable String id) {
+        return sources.find(id).orElseThrow(() -> unknown(id));
+    }
+
+    @DeleteMapping("/{id}")
+    public ResponseEntity<Void> stop(@PathVariable String id) {
+        if (!sources.stop(id)) {
+            throw unknown(id);
+        }
+        return ResponseEntity.noContent().build();
+    }
+
+    private static ApiException unknown(String id) {
+        return new ApiException(HttpStatus.NOT_FOUND, "Unknown source", "No source '" + id + "'");
+    }
+}

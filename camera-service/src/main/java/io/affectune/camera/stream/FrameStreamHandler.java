@@ -1,0 +1,124 @@
+package io.affectune.camera.stream;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.affectune.camera.analysis.FrameAnalyzer;
+import io.affectune.camera.session.Session;
+import io.affectune.camera.session.SessionRegistry;
+import io.affectune.camera.vision.ImageRejectedException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.socket.CloseStatus;
+import org.springframework.web.reactive.socket.WebSocketHandler;
+import org.springframework.web.reactive.socket.WebSocketMessage;
+import org.springframework.web.reactive.socket.WebSocketSession;
+import reactor.core.publisher.BufferOverflowStrategy;
+import reactor.core.publisher.Mono;
+
+/**
+ * WS /api/v1/sessions/{id}/stream: binary JPEG/PNG frames in, one JSON result out per processed frame.
+ * At most one frame is processed and one waits; a newer frame replaces the waiting one, and each
+ * replaced frame is counted as dropped. Latency therefore stays bounded by about two processing
+ * times, whatever rate the client sends at.
+ */
+@Component
+public class FrameStreamHandler implements WebSocketHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(FrameStreamHandler.class);
+
+    private final SessionRegistry sessions;
+    private final FrameAnalyzer analyzer;
+    private final ObjectMapper json;
+    private final Clock clock;
+    private final Counter dropped;
+
+    public FrameStreamHandler(SessionRegistry sessions, FrameAnalyzer analyzer, ObjectMapper json, Clock clock,
+                              MeterRegistry meters) {
+        this.sessions = sessions;
+        this.analyzer = analyzer;
+        this.json = json;
+        this.clock = clock;
+        this.dropped = Counter.builder("camera.frames.dropped")
+                .description("Frames replaced by a newer one before they could be processed").register(meters);
+    }
+
+    private sealed interface Inbound permits Frame, Text {
+    }
+
+    private record Frame(byte[] bytes, long receivedNanos) implements Inbound {
+    }
+
+    private record Text(String text) implements Inbound {
+    }
+
+    @Override
+    public Mono<Void> handle(WebSocketSession socket) {
+        String path = socket.getHandshakeInfo().getUri().getPath();
+        String[] parts = path.split("/");
+        String id = parts.length >= 2 ? parts[parts.length - 2] : "";
+        Optional<Session> found = sessions.getOrCreate(id);
+        if (found.isEmpty()) {
+            return socket.close(CloseStatus.POLICY_VIOLATION.withReason(
+                    SessionRegistry.VALID_ID.matcher(id).matches() ? "too many sessions"
+                            : "session ids are 1-64 letters, digits, '-' or '_'"));
+        }
+        Session session = found.get();
+        session.inputAttached();
+        return socket.send(socket.receive()
+                        .map(FrameStreamHandler::copy)
+                        .onBackpressureBuffer(1, replaced -> {
+                            session.countDropped(1);
+                            dropped.increment();
+                        }, BufferOverflowStrategy.DROP_OLDEST)
+                        .flatMap(in -> process(in, session), 1, 1)
+                        .map(socket::textMessage))
+                .doFinally(signal -> session.inputDetached(clock.instant()));
+    }
+
+    private static Inbound copy(WebSocketMessage message) {
+        if (message.getType() == WebSocketMessage.Type.BINARY) {
+            byte[] bytes = new byte[message.getPayload().readableByteCount()];
+            message.getPayload().read(bytes);
+            return new Frame(bytes, System.nanoTime());
+        }
+        return new Text(message.getPayloadAsText());
+    }
+
+    private Mono<String> process(Inbound in, Session session) {
+        if (in instanceof Text) {
+            return Mono.just(error(400, "Frames must be sent as binary messages (JPEG or PNG bytes)"));
+        }
+        Frame frame = (Frame) in;
+        double queueMs = (System.nanoTime() - frame.receivedNanos()) / 1e6;
+        return analyzer.analyze(frame.bytes(), session, false)
+                .map(result -> result.withQueueMs(queueMs))
+                .doOnNext(session::publish)
+                .map(this::toJson)
+                .onErrorResume(ImageRejectedException.class, e -> Mono.just(error(e.status(), e.getMessage())))
+                .onErrorResume(e -> {
+                    log.warn("Frame processing failed in session {}: {}", session.id(), e.toString());
+                    return Mono.just(error(500, "The frame could not be processed"));
+                });
+    }
+
+    private String toJson(Object value) {
+        try {
+            return json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String error(int status, String detail) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", Map.of("status", status, "detail", detail));
+        return toJson(body);
+    }
+}

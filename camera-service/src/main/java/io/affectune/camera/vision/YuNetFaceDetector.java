@@ -1,0 +1,132 @@
+package io.affectune.camera.vision;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import org.opencv.core.Mat;
+import org.opencv.core.MatOfByte;
+import org.opencv.core.Size;
+import org.opencv.imgproc.Imgproc;
+import org.opencv.objdetect.FaceDetectorYN;
+
+/**
+ * YuNet through OpenCV's FaceDetectorYN. It runs on a copy of the frame whose longer side is at most
+ * {@code detectMaxSide}: detection cost grows with the pixel count, while faces that matter for
+ * expression reading are large enough to survive the downscale; boxes are mapped back afterwards.
+ * FaceDetectorYN keeps per-call state, so each thread borrows its own instance from a small pool.
+ */
+public final class YuNetFaceDetector implements FaceDetector {
+
+    private final byte[] model;
+    private final float scoreThreshold;
+    private final int minFaceSize;
+    private final int maxFaces;
+    private final int detectMaxSide;
+    private final int retryMaxSide;
+    private final BlockingQueue<FaceDetectorYN> pool;
+
+    public YuNetFaceDetector(byte[] model, float scoreThreshold, int minFaceSize, int maxFaces, int detectMaxSide) {
+        this(model, scoreThreshold, minFaceSize, maxFaces, detectMaxSide, detectMaxSide);
+    }
+
+    /**
+     * @param detectMaxSide longer side of the copy detection runs on (small = fast)
+     * @param retryMaxSide  when nothing is found, detection runs once more at this size (0 or
+     *                      {@code <= detectMaxSide}: no retry); small or blurry faces lost by the
+     *                      downscale are then still found, at extra cost only for frames without faces
+     */
+    public YuNetFaceDetector(byte[] model, float scoreThreshold, int minFaceSize, int maxFaces, int detectMaxSide,
+                             int retryMaxSide) {
+        OpenCv.ensureLoaded();
+        this.model = model.clone();
+        this.scoreThreshold = scoreThreshold;
+        this.minFaceSize = minFaceSize;
+        this.maxFaces = maxFaces;
+        this.detectMaxSide = detectMaxSide;
+        this.retryMaxSide = retryMaxSide;
+        this.pool = new ArrayBlockingQueue<>(Math.max(2, Runtime.getRuntime().availableProcessors() * 2));
+        pool.offer(newDetector());
+    }
+
+    private FaceDetectorYN newDetector() {
+        MatOfByte modelBuffer = new MatOfByte(model);
+        MatOfByte config = new MatOfByte();
+        try {
+            return FaceDetectorYN.create("onnx", modelBuffer, config, new Size(320, 320), scoreThreshold, 0.3f, 5000);
+        } finally {
+            modelBuffer.release();
+            config.release();
+        }
+    }
+
+    @Override
+    public String name() {
+        return "yunet";
+    }
+
+    @Override
+    public List<DetectedFace> detect(Mat bgr) {
+        if (bgr.empty()) {
+            return List.of();
+        }
+        List<DetectedFace> faces = detectAt(bgr, detectMaxSide);
+        int longer = Math.max(bgr.cols(), bgr.rows());
+        if (faces.isEmpty() && retryMaxSide > detectMaxSide && longer > detectMaxSide) {
+            faces = detectAt(bgr, retryMaxSide);
+        }
+        return faces;
+    }
+
+    private List<DetectedFace> detectAt(Mat bgr, int maxSide) {
+        double scale = Math.min(1.0, (double) maxSide / Math.max(bgr.cols(), bgr.rows()));
+        FaceDetectorYN detector = pool.poll();
+        if (detector == null) {
+            detector = newDetector();
+        }
+        Mat small = new Mat();
+        Mat faces = new Mat();
+        try {
+            Mat input = bgr;
+            if (scale < 1.0) {
+                Imgproc.resize(bgr, small, new Size(Math.round(bgr.cols() * scale), Math.round(bgr.rows() * scale)),
+                        0, 0, Imgproc.INTER_AREA);
+                input = small;
+            }
+            double sx = (double) bgr.cols() / input.cols();
+            double sy = (double) bgr.rows() / input.rows();
+            detector.setInputSize(input.size());
+            detector.detect(input, faces);
+            List<DetectedFace> found = new ArrayList<>();
+            float[] row = new float[15];
+            for (int i = 0; i < faces.rows(); i++) {
+                faces.get(i, 0, row);
+                double w = row[2] * sx;
+                double h = row[3] * sy;
+                if (Math.min(w, h) < minFaceSize || row[14] < scoreThreshold) {
+                    continue;
+                }
+                List<DetectedFace.Point> landmarks = new ArrayList<>(5);
+                for (int k = 0; k < 5; k++) {
+                    landmarks.add(new DetectedFace.Point(row[4 + 2 * k] * sx, row[5 + 2 * k] * sy));
+                }
+                found.add(new DetectedFace(row[0] * sx, row[1] * sy, w, h, List.copyOf(landmarks), row[14]));
+            }
+            return largest(found, maxFaces);
+        } finally {
+            small.release();
+            faces.release();
+            if (!pool.offer(detector)) {
+                // the pool is full: this extra instance was created under a burst; let the GC finalize it
+            }
+        }
+    }
+
+    static List<DetectedFace> largest(List<DetectedFace> faces, int max) {
+        return faces.stream()
+                .sorted(Comparator.comparingDouble(DetectedFace::area).reversed())
+                .limit(max)
+                .toList();
+    }
+}

@@ -1,0 +1,38 @@
+package io.affectune.camera.tools;
+
+import io.affectune.testsupport.ServiceProcess;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** Starts emotion-service and camera-service from their jars for the benchmark and accuracy tools. */
+final class Services implements AutoCloseable {
+
+    final ServiceProcess emotion;
+    final ServiceProcess camera;
+
+    Services(String modelsDir) {
+        String fromEnv = System.getenv("MODELS_DIR");
+        String models = modelsDir != null ? modelsDir
+                : fromEnv != null && !fromEnv.isBlank() ? fromEnv : ServiceProcess.repositoryRoot().resolve("models").toString();
+        emotion = ServiceProcess.start("emotion-service", Map.of("MODELS_DIR", Path.of(models).toAbsolutePath().toString()),
+                List.of("-Xmx1g"));
+        Map<String, String> env = new java.util.HashMap<>(Map.of(
+                "MODELS_DIR", Path.of(models).toAbsolutePath().toString(),
+                "EMOTION_SERVICE_URL", emotion.baseUrl(),
+                "PLAYLIST_SERVICE_URL", System.getenv().getOrDefault("PLAYLIST_SERVICE_URL", "http://127.0.0.1:9")));
+        // camera-service settings given to the tool (e.g. FACE_DETECT_MAX_SIDE=320) pass through
+        System.getenv().forEach((k, v) -> {
+            if ((k.startsWith("FACE_") || k.startsWith("MOOD_") || k.startsWith("EMOTION_")) && !k.endsWith("_URL")) {
+                env.put(k, v);
+            }
+        });
+        camera = ServiceProcess.start("camera-service", env, List.of("-Xmx1g"));
+    }
+
+    @Override
+    public void close() {
+        camera.close();
+        emotion.close();
+    }
+}
