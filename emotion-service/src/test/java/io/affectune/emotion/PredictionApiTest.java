@@ -15,6 +15,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.core.io.ByteArrayResource;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.client.MultipartBodyBuilder;
@@ -239,6 +240,16 @@ class PredictionApiTest {
         good.part("image", named(png, "a.png")).contentType(MediaType.IMAGE_PNG);
         assertThat(postBatch(good).expectStatus().isOk().expectBody(PREDICTION_LIST).returnResult().getResponseBody())
                 .hasSize(1);
+    }
+
+    @Test
+    void aRefusalBeforeTheBodyIsReadClosesTheConnectionSoTheNextRequestIsAnswered() {
+        byte[] png = TestFaces.faces().get(0).png();
+        for (int i = 0; i < 20; i++) {
+            post(png, MediaType.TEXT_PLAIN).expectStatus().isEqualTo(HttpStatus.UNSUPPORTED_MEDIA_TYPE)
+                    .expectHeader().valueEquals(HttpHeaders.CONNECTION, "close");
+            assertThat(predict(png, MediaType.IMAGE_PNG).emotion()).isNotBlank();
+        }
     }
 
     @Test

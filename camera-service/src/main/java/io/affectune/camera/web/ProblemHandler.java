@@ -3,36 +3,69 @@ package io.affectune.camera.web;
 import io.affectune.camera.vision.ImageRejectedException;
 import java.net.URI;
 import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.reactive.result.method.annotation.ResponseEntityExceptionHandler;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
 
 @RestControllerAdvice
 public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(ImageRejectedException.class)
-    ResponseEntity<ProblemDetail> rejected(ImageRejectedException e) {
-        return problem(HttpStatus.valueOf(e.status()), e.title(), e.getMessage());
+    ResponseEntity<ProblemDetail> rejected(ImageRejectedException e, ServerWebExchange exchange) {
+        return problem(HttpStatus.valueOf(e.status()), e.title(), e.getMessage(), exchange);
     }
 
     @ExceptionHandler(ApiException.class)
-    ResponseEntity<ProblemDetail> api(ApiException e) {
-        return problem(e.status(), e.title(), e.getMessage());
+    ResponseEntity<ProblemDetail> api(ApiException e, ServerWebExchange exchange) {
+        return problem(e.status(), e.title(), e.getMessage(), exchange);
     }
 
     @ExceptionHandler(DataBufferLimitException.class)
-    ResponseEntity<ProblemDetail> tooLarge(DataBufferLimitException e) {
-        return problem(HttpStatus.PAYLOAD_TOO_LARGE, "Image too large", "The request body is larger than allowed");
+    ResponseEntity<ProblemDetail> tooLarge(DataBufferLimitException e, ServerWebExchange exchange) {
+        return problem(HttpStatus.PAYLOAD_TOO_LARGE, "Image too large", "The request body is larger than allowed", exchange);
     }
 
-    static ResponseEntity<ProblemDetail> problem(HttpStatus status, String title, String detail) {
+    /**
+     * A refusal sent before the request body was read leaves the rest of it on the connection, and
+     * Reactor Netty 1.2 can then stop reading a keep-alive connection whose next request was queued
+     * behind the refused one (reactor/reactor-netty#4361): such refusals close the connection.
+     */
+    @Override
+    protected Mono<ResponseEntity<Object>> handleExceptionInternal(Exception ex, Object body, HttpHeaders headers,
+                                                                   HttpStatusCode status, ServerWebExchange exchange) {
+        if (mayLeaveBodyUnread(exchange)) {
+            HttpHeaders closing = new HttpHeaders();
+            if (headers != null) {
+                closing.addAll(headers);
+            }
+            closing.set(HttpHeaders.CONNECTION, "close");
+            headers = closing;
+        }
+        return super.handleExceptionInternal(ex, body, headers, status, exchange);
+    }
+
+    static ResponseEntity<ProblemDetail> problem(HttpStatus status, String title, String detail,
+                                                 ServerWebExchange exchange) {
         ProblemDetail body = ProblemDetail.forStatusAndDetail(status, detail);
         body.setTitle(title);
         body.setType(URI.create("about:blank"));
-        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(body);
+        ResponseEntity.BodyBuilder answer = ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON);
+        if (mayLeaveBodyUnread(exchange)) {
+            answer.header(HttpHeaders.CONNECTION, "close");
+        }
+        return answer.body(body);
+    }
+
+    private static boolean mayLeaveBodyUnread(ServerWebExchange exchange) {
+        HttpHeaders request = exchange.getRequest().getHeaders();
+        return request.getContentLength() > 0 || request.containsKey(HttpHeaders.TRANSFER_ENCODING);
     }
 }

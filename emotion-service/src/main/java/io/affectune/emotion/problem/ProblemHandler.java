@@ -13,6 +13,7 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.ServerWebInputException;
 
 import java.net.URI;
@@ -32,53 +33,58 @@ public class ProblemHandler {
     }
 
     @ExceptionHandler(InputProblem.class)
-    ResponseEntity<ProblemDetail> inputProblem(InputProblem problem) {
+    ResponseEntity<ProblemDetail> inputProblem(InputProblem problem, ServerWebExchange exchange) {
         ProblemDetail body = ProblemDetail.forStatusAndDetail(problem.status(), problem.getMessage());
         body.setTitle(problem.title());
         body.setType(URI.create("urn:affectune:problem:" + slug(problem.title())));
         if (problem.part() != null) {
             body.setProperty("part", problem.part());
         }
-        return answer(body, slug(problem.title()), null);
+        return answer(body, slug(problem.title()), null, BodyMayBeUnread.of(exchange));
     }
 
     @ExceptionHandler(QueueFullException.class)
     ResponseEntity<ProblemDetail> queueFull(QueueFullException e) {
         ProblemDetail body = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
         body.setTitle("Busy");
-        return answer(body, "queue_full", properties.retryAfter().toSeconds());
+        // the images were read and decoded before the queue refused them: the connection stays usable
+        return answer(body, "queue_full", properties.retryAfter().toSeconds(), false);
     }
 
     @ExceptionHandler(ModelUnavailableException.class)
-    ResponseEntity<ProblemDetail> modelUnavailable(ModelUnavailableException e) {
+    ResponseEntity<ProblemDetail> modelUnavailable(ModelUnavailableException e, ServerWebExchange exchange) {
         ProblemDetail body = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
         body.setTitle("Model not ready");
-        return answer(body, "model_not_ready", properties.retryAfter().toSeconds());
+        return answer(body, "model_not_ready", properties.retryAfter().toSeconds(), BodyMayBeUnread.of(exchange));
     }
 
     @ExceptionHandler(DataBufferLimitException.class)
-    ResponseEntity<ProblemDetail> tooLarge(DataBufferLimitException e) {
+    ResponseEntity<ProblemDetail> tooLarge(DataBufferLimitException e, ServerWebExchange exchange) {
         ProblemDetail body = ProblemDetail.forStatusAndDetail(HttpStatus.PAYLOAD_TOO_LARGE,
                 "the request body is larger than the limit of " + properties.maxImageSize().toBytes() + " bytes");
         body.setTitle("Image too large");
-        return answer(body, "image_too_large", null);
+        return answer(body, "image_too_large", null, BodyMayBeUnread.of(exchange));
     }
 
     @ExceptionHandler(ServerWebInputException.class)
-    ResponseEntity<ProblemDetail> badRequest(ServerWebInputException e) {
+    ResponseEntity<ProblemDetail> badRequest(ServerWebInputException e, ServerWebExchange exchange) {
         ProblemDetail body = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
                 e.getReason() == null ? "the request could not be read" : e.getReason());
         body.setTitle("Bad request");
-        return answer(body, "bad_request", null);
+        return answer(body, "bad_request", null, BodyMayBeUnread.of(exchange));
     }
 
-    private ResponseEntity<ProblemDetail> answer(ProblemDetail body, String reason, Long retryAfterSeconds) {
+    private ResponseEntity<ProblemDetail> answer(ProblemDetail body, String reason, Long retryAfterSeconds,
+                                                 boolean closeConnection) {
         meters.counter("emotion.requests.rejected", "reason", reason).increment();
         log.debug("refused: {} {}", body.getStatus(), body.getDetail());
         ResponseEntity.BodyBuilder builder = ResponseEntity.status(body.getStatus())
                 .contentType(MediaType.APPLICATION_PROBLEM_JSON);
         if (retryAfterSeconds != null) {
             builder.header(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, retryAfterSeconds)));
+        }
+        if (closeConnection) {
+            builder.header(HttpHeaders.CONNECTION, "close");
         }
         return builder.body(body);
     }

@@ -7,6 +7,7 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
@@ -46,6 +47,14 @@ public final class ProblemResponses {
         response.setStatusCode(status);
         response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
         response.getHeaders().setContentLength(bytes.length);
+        HttpHeaders request = exchange.getRequest().getHeaders();
+        if (status.is4xxClientError()
+                && (request.getContentLength() > 0 || request.containsKey(HttpHeaders.TRANSFER_ENCODING))) {
+            // Refused before the body was read: the rest of it is still on the connection, and Reactor
+            // Netty 1.2 can stop reading a keep-alive connection whose next request was queued behind
+            // this one (reactor/reactor-netty#4361). Closing costs the client one reconnect.
+            response.getHeaders().set(HttpHeaders.CONNECTION, "close");
+        }
         DataBuffer buffer = response.bufferFactory().wrap(bytes);
         return response.writeWith(Mono.just(buffer));
     }
