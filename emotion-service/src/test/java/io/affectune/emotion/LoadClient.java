@@ -89,26 +89,4 @@ final class LoadClient {
             throw new UncheckedIOException(e);
         }
     }
-
-    /** Resident memory of a process in KiB, from /proc/<pid>/status (VmRSS). */
-    static long rssKib(long pid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        throw new IllegalStateException("no VmRSS for pid " + pid);
-    }
-
-    /** The pid of the service jar this JVM started (ServiceProcess does not expose it). */
-    static long servicePid(String module) {
-        return ProcessHandle.current().descendants()
-                .filter(p -> p.info().commandLine().map(c -> c.contains(module + "-") && c.contains(".jar")).orElse(false))
-                .mapToLong(ProcessHandle::pid).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no " + module + " process found"));
-    }
 }

@@ -40,7 +40,6 @@ class ServiceSoak {
         byte[] truncated = Arrays.copyOf(faces.get(0), faces.get(0).length / 2);
         try (ServiceProcess service = ServiceProcess.start("emotion-service", Map.of(),
                 List.of("-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch", "-XX:+UseSerialGC"))) {
-            long pid = LoadClient.servicePid("emotion-service");
             LoadClient client = new LoadClient(service.baseUrl());
             AtomicBoolean running = new AtomicBoolean(true);
             AtomicLong requests = new AtomicLong();
@@ -73,7 +72,7 @@ class ServiceSoak {
             List<long[]> samples = new ArrayList<>();
             long start = System.currentTimeMillis();
             while (System.currentTimeMillis() - start < durationMillis) {
-                long rss = LoadClient.rssKib(pid);
+                long rss = service.residentKib();
                 long elapsed = System.currentTimeMillis() - start;
                 samples.add(new long[] {elapsed, rss});
                 LoadClient.report(REPORT, String.format("t=%5.0f s  RSS %7.1f MiB  requests %d", elapsed / 1000.0,

@@ -1,6 +1,7 @@
 package io.affectune.testsupport;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -70,6 +71,26 @@ public final class ServiceProcess implements AutoCloseable {
 
     public boolean isRunning() {
         return process != null && process.isAlive();
+    }
+
+    /**
+     * Resident memory of the service's JVM in KiB (VmRSS of /proc/&lt;pid&gt;/status, Linux only): what a
+     * native leak (an unclosed OpenCV Mat or ONNX tensor) grows, unlike the Java heap figures.
+     */
+    public long residentKib() {
+        if (process == null) {
+            throw new IllegalStateException(module + " is not running");
+        }
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        throw new IllegalStateException("no VmRSS for " + module + " (pid " + process.pid() + ")");
     }
 
     /** Stops the process gracefully (SIGTERM), forcibly if it does not exit in time. */

@@ -12,6 +12,10 @@ final class Services implements AutoCloseable {
     final ServiceProcess camera;
 
     Services(String modelsDir) {
+        this(modelsDir, List.of("-Xmx1g"));
+    }
+
+    Services(String modelsDir, List<String> cameraJvmArgs) {
         String fromEnv = System.getenv("MODELS_DIR");
         String models = modelsDir != null ? modelsDir
                 : fromEnv != null && !fromEnv.isBlank() ? fromEnv : ServiceProcess.repositoryRoot().resolve("models").toString();
@@ -27,7 +31,7 @@ final class Services implements AutoCloseable {
                 env.put(k, v);
             }
         });
-        camera = ServiceProcess.start("camera-service", env, List.of("-Xmx1g"));
+        camera = ServiceProcess.start("camera-service", env, cameraJvmArgs);
     }
 
     @Override
