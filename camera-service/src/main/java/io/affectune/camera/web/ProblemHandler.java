@@ -36,7 +36,9 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     /**
      * A refusal sent before the request body was read leaves the rest of it on the connection, and
      * Reactor Netty 1.2 can then stop reading a keep-alive connection whose next request was queued
-     * behind the refused one (reactor/reactor-netty#4361): such refusals close the connection.
+     * behind the refused one (reactor/reactor-netty#4361): such refusals close the connection. Only
+     * for small bodies, which have arrived whole: closing while a large upload still arrives would
+     * reset the connection before the client reads its 413.
      */
     @Override
     protected Mono<ResponseEntity<Object>> handleExceptionInternal(Exception ex, Object body, HttpHeaders headers,
@@ -65,7 +67,7 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     }
 
     private static boolean mayLeaveBodyUnread(ServerWebExchange exchange) {
-        HttpHeaders request = exchange.getRequest().getHeaders();
-        return request.getContentLength() > 0 || request.containsKey(HttpHeaders.TRANSFER_ENCODING);
+        long length = exchange.getRequest().getHeaders().getContentLength();
+        return length > 0 && length <= 64 * 1024;
     }
 }

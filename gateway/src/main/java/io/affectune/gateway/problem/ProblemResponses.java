@@ -47,12 +47,13 @@ public final class ProblemResponses {
         response.setStatusCode(status);
         response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
         response.getHeaders().setContentLength(bytes.length);
-        HttpHeaders request = exchange.getRequest().getHeaders();
-        if (status.is4xxClientError()
-                && (request.getContentLength() > 0 || request.containsKey(HttpHeaders.TRANSFER_ENCODING))) {
+        long length = exchange.getRequest().getHeaders().getContentLength();
+        if (status.is4xxClientError() && length > 0 && length <= 64 * 1024) {
             // Refused before the body was read: the rest of it is still on the connection, and Reactor
             // Netty 1.2 can stop reading a keep-alive connection whose next request was queued behind
-            // this one (reactor/reactor-netty#4361). Closing costs the client one reconnect.
+            // this one (reactor/reactor-netty#4361). Closing costs the client one reconnect. Only small
+            // bodies, which have arrived whole: closing during a large upload would reset the connection
+            // before the client reads its 413.
             response.getHeaders().set(HttpHeaders.CONNECTION, "close");
         }
         DataBuffer buffer = response.bufferFactory().wrap(bytes);
