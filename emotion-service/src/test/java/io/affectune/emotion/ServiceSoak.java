@@ -1,5 +1,6 @@
 package io.affectune.emotion;
 
+import io.affectune.testsupport.ResidentMemoryLog;
 import io.affectune.testsupport.ServiceProcess;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -69,12 +70,11 @@ class ServiceSoak {
                     return null;
                 }));
             }
-            List<long[]> samples = new ArrayList<>();
+            ResidentMemoryLog memory = new ResidentMemoryLog(service, warmupMillis);
             long start = System.currentTimeMillis();
             while (System.currentTimeMillis() - start < durationMillis) {
-                long rss = service.residentKib();
                 long elapsed = System.currentTimeMillis() - start;
-                samples.add(new long[] {elapsed, rss});
+                long rss = memory.sample(elapsed);
                 LoadClient.report(REPORT, String.format("t=%5.0f s  RSS %7.1f MiB  requests %d", elapsed / 1000.0,
                         rss / 1024.0, requests.get()));
                 Thread.sleep(10_000);
@@ -84,14 +84,12 @@ class ServiceSoak {
                 worker.get();
             }
             pool.shutdown();
-            long afterWarmup = samples.stream().filter(s -> s[0] >= warmupMillis).findFirst().orElseThrow()[1];
-            long last = samples.get(samples.size() - 1)[1];
-            long max = samples.stream().filter(s -> s[0] >= warmupMillis).mapToLong(s -> s[1]).max().orElseThrow();
-            double growth = (last - afterWarmup) * 100.0 / afterWarmup;
+            ResidentMemoryLog.Growth growth = memory.growth();
             LoadClient.report(REPORT, String.format("soak %.1f min, %d requests; RSS after warm-up (%.0f s) %.1f MiB, "
                             + "at the end %.1f MiB, peak %.1f MiB: growth %.2f %% (limit 5 %%)", minutes, requests.get(),
-                    warmupMillis / 1000.0, afterWarmup / 1024.0, last / 1024.0, max / 1024.0, growth));
-            assertThat(growth).isLessThan(5.0);
+                    warmupMillis / 1000.0, growth.afterWarmupKib() / 1024.0, growth.lastKib() / 1024.0,
+                    growth.peakKib() / 1024.0, growth.percent()));
+            assertThat(growth.percent()).isLessThan(5.0);
             assertThat(service.isRunning()).isTrue();
         }
     }

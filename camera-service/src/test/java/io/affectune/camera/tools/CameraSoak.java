@@ -1,6 +1,7 @@
 package io.affectune.camera.tools;
 
 import io.affectune.camera.TestFaces;
+import io.affectune.testsupport.ResidentMemoryLog;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -70,12 +71,11 @@ public final class CameraSoak {
                     return null;
                 }));
             }
-            List<long[]> samples = new ArrayList<>();
+            ResidentMemoryLog memory = new ResidentMemoryLog(services.camera, warmupMillis);
             long start = System.currentTimeMillis();
             while (System.currentTimeMillis() - start < durationMillis) {
-                long rss = services.camera.residentKib();
                 long elapsed = System.currentTimeMillis() - start;
-                samples.add(new long[] {elapsed, rss});
+                long rss = memory.sample(elapsed);
                 System.out.printf(Locale.ROOT, "t=%5.0f s  RSS %7.1f MiB  requests %d%n", elapsed / 1000.0, rss / 1024.0,
                         requests.get());
                 Thread.sleep(10_000);
@@ -85,15 +85,12 @@ public final class CameraSoak {
                 worker.get();
             }
             pool.shutdown();
-            long afterWarmup = samples.stream().filter(s -> s[0] >= warmupMillis).findFirst().orElseThrow()[1];
-            long last = samples.get(samples.size() - 1)[1];
-            long peak = samples.stream().filter(s -> s[0] >= warmupMillis).mapToLong(s -> s[1]).max().orElseThrow();
-            double growth = (last - afterWarmup) * 100.0 / afterWarmup;
+            ResidentMemoryLog.Growth growth = memory.growth();
             System.out.printf(Locale.ROOT, "soak %.1f min, %d requests (%d answered other than expected); camera-service RSS "
                             + "after warm-up (%.0f s) %.1f MiB, at the end %.1f MiB, peak %.1f MiB: growth %.2f %% (limit 5 %%)%n",
-                    minutes, requests.get(), unexpected.get(), warmupMillis / 1000.0, afterWarmup / 1024.0, last / 1024.0,
-                    peak / 1024.0, growth);
-            grew = growth >= 5.0 || unexpected.get() > 0 || !services.camera.isRunning();
+                    minutes, requests.get(), unexpected.get(), warmupMillis / 1000.0, growth.afterWarmupKib() / 1024.0,
+                    growth.lastKib() / 1024.0, growth.peakKib() / 1024.0, growth.percent());
+            grew = growth.percent() >= 5.0 || unexpected.get() > 0 || !services.camera.isRunning();
         }
         System.exit(grew ? 1 : 0);
     }
