@@ -101,7 +101,7 @@ public class FrameStreamHandler implements WebSocketHandler {
                 .map(result -> result.withQueueMs(queueMs))
                 .doOnNext(session::publish)
                 .map(this::toJson)
-                .onErrorResume(ImageRejectedException.class, e -> Mono.just(error(e.status(), e.getMessage())))
+                .onErrorResume(ImageRejectedException.class, e -> Mono.just(error(e.status().value(), e.getMessage())))
                 .onErrorResume(e -> {
                     log.warn("Frame processing failed in session {}: {}", session.id(), e.toString());
                     return Mono.just(error(500, "The frame could not be processed"));

@@ -1,6 +1,5 @@
 package io.affectune.camera.web;
 
-import io.affectune.camera.vision.ImageRejectedException;
 import java.net.URI;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpHeaders;
@@ -18,11 +17,7 @@ import reactor.core.publisher.Mono;
 @RestControllerAdvice
 public class ProblemHandler extends ResponseEntityExceptionHandler {
 
-    @ExceptionHandler(ImageRejectedException.class)
-    ResponseEntity<ProblemDetail> rejected(ImageRejectedException e, ServerWebExchange exchange) {
-        return problem(HttpStatus.valueOf(e.status()), e.title(), e.getMessage(), exchange);
-    }
-
+    /** Also every {@link io.affectune.camera.vision.ImageRejectedException}. */
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ProblemDetail> api(ApiException e, ServerWebExchange exchange) {
         return problem(e.status(), e.title(), e.getMessage(), exchange);
