@@ -31,9 +31,7 @@ def parse_args(argv=None):
     p.add_argument("--channels", type=int, default=1, choices=[1, 3])
     p.add_argument("--epochs", type=int, default=120)
     p.add_argument("--batch-size", type=int, default=128)
-    p.add_argument("--optimizer", choices=["adamw", "sgd"], default="adamw")
-    p.add_argument("--momentum", type=float, default=0.9, help="SGD (Nesterov) momentum")
-    p.add_argument("--lr", type=float, default=2e-3, help="peak learning rate")
+    p.add_argument("--lr", type=float, default=2e-3, help="AdamW peak learning rate")
     p.add_argument("--weight-decay", type=float, default=0.05)
     p.add_argument("--warmup-epochs", type=float, default=3.0)
     p.add_argument("--min-lr-ratio", type=float, default=0.01)
@@ -157,11 +155,8 @@ def main(argv=None):
     decay, no_decay = [], []
     for p_ in model.parameters():
         (no_decay if p_.ndim <= 1 else decay).append(p_)
-    groups = [{"params": decay, "weight_decay": args.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
-    if getattr(args, "optimizer", "adamw") == "sgd":
-        opt = torch.optim.SGD(groups, lr=args.lr, momentum=args.momentum, nesterov=True)
-    else:
-        opt = torch.optim.AdamW(groups, lr=args.lr)
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": args.weight_decay},
+                             {"params": no_decay, "weight_decay": 0.0}], lr=args.lr)
     scaler = torch.cuda.amp.GradScaler(enabled=use_amp and amp_dtype == torch.float16)
     ema = Ema(model, args.ema_decay) if args.ema_decay > 0 else None
     epoch, step_in_epoch, best_acc, history = 0, 0, -1.0, []
