@@ -35,9 +35,20 @@ public final class OnnxClassifier implements AutoCloseable {
 
     /** Session for a model described by a manifest; {@code intraOpThreads} 0 means ONNX Runtime's default. */
     public OnnxClassifier(ModelDescriptor model, int intraOpThreads) {
+        this(model, intraOpThreads, true);
+    }
+
+    /**
+     * As {@link #OnnxClassifier(ModelDescriptor, int)}; {@code intraOpSpinning} false makes ONNX
+     * Runtime's intra-op threads sleep instead of busy-waiting between and within runs, which leaves
+     * the cores to the rest of the process when they are shared (a service decoding and answering
+     * requests) at the price of a wake-up on each run.
+     */
+    public OnnxClassifier(ModelDescriptor model, int intraOpThreads, boolean intraOpSpinning) {
         this(model.onnxFile(), model.manifest().input().name(), model.manifest().output() == null
                         ? null : model.manifest().output().name(),
-                model.manifest().output() == null || model.manifest().output().isLogits(), intraOpThreads);
+                model.manifest().output() == null || model.manifest().output().isLogits(), intraOpThreads,
+                intraOpSpinning);
         if (classes != model.manifest().labels().size()) {
             close();
             throw new InvalidModelException(model.onnxFile() + " has " + classes + " outputs but model.json lists "
@@ -60,6 +71,11 @@ public final class OnnxClassifier implements AutoCloseable {
      * takes the model's first input/output.
      */
     public OnnxClassifier(Path onnxFile, String inputName, String outputName, boolean outputIsLogits, int intraOpThreads) {
+        this(onnxFile, inputName, outputName, outputIsLogits, intraOpThreads, true);
+    }
+
+    private OnnxClassifier(Path onnxFile, String inputName, String outputName, boolean outputIsLogits,
+                           int intraOpThreads, boolean intraOpSpinning) {
         if (!Files.isRegularFile(onnxFile)) {
             throw new InvalidModelException("ONNX file not found: " + onnxFile.toAbsolutePath());
         }
@@ -70,6 +86,7 @@ public final class OnnxClassifier implements AutoCloseable {
                 options.setIntraOpNumThreads(intraOpThreads);
             }
             options.setInterOpNumThreads(1);
+            options.addConfigEntry("session.intra_op.allow_spinning", intraOpSpinning ? "1" : "0");
             this.session = environment.createSession(onnxFile.toString(), options);
         } catch (OrtException e) {
             throw new InvalidModelException("cannot load " + onnxFile + ": " + e.getMessage(), e);

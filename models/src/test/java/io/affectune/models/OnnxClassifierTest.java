@@ -54,6 +54,24 @@ class OnnxClassifierTest {
     }
 
     @Test
+    void intraOpThreadsThatSleepInsteadOfSpinningGiveTheSameAnswers() throws Exception {
+        ModelDescriptor model = ModelDirectory.load(tinyModelsDir().resolve("tiny-linear"));
+        float[] image = new float[16];
+        for (int i = 0; i < 16; i++) {
+            image[i] = (i % 5) / 4f - 0.5f;
+        }
+        try (OnnxClassifier spinning = new OnnxClassifier(model, 2, true);
+             OnnxClassifier sleeping = new OnnxClassifier(model, 2, false)) {
+            float[] expected = spinning.classify(List.of(image))[0];
+            for (int round = 0; round < 20; round++) {
+                for (float[] probabilities : sleeping.classify(List.of(image, image))) {
+                    assertThat(probabilities).containsExactly(expected, within(1e-6f));
+                }
+            }
+        }
+    }
+
+    @Test
     void rejectsAManifestThatDoesNotMatchTheOnnxFile() throws Exception {
         Path dir = tinyModelsDir().resolve("tiny-linear");
         ModelDescriptor good = ModelDirectory.load(dir);
