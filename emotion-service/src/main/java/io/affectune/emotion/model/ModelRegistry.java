@@ -96,7 +96,7 @@ public class ModelRegistry implements SmartLifecycle {
 
     private LoadedModel load(ModelDescriptor descriptor) {
         String id = descriptor.id();
-        OnnxClassifier classifier = new OnnxClassifier(descriptor, properties.intraOpThreads());
+        OnnxClassifier classifier = new OnnxClassifier(descriptor, properties.intraOpThreads(), properties.intraOpSpinning());
         Timer timer = Timer.builder("emotion.inference")
                 .description("Time of one ONNX Runtime run (a whole micro-batch)")
                 .tag("model", id)
