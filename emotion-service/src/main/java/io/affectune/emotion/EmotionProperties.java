@@ -15,7 +15,7 @@ import java.time.Duration;
  * @param queueCapacity     images waiting for inference before requests are refused with 503
  * @param inferenceThreads  threads per model that run ONNX Runtime (off the event loop)
  * @param intraOpThreads    ONNX Runtime intra-op threads per session; 0 = one per core
- * @param intraOpSpinning   whether those threads busy-wait for work (faster alone, but takes cores from decoding and HTTP)
+ * @param intraOpSpinning   whether those threads busy-wait for work (fastest on cores of its own; false leaves idle time to other processes)
  * @param decodeThreads     threads that decode and preprocess images; 0 = one per core
  * @param inlineDecodeMaxPixels images up to this many pixels are decoded on the event loop (sub-millisecond)
  * @param maxImageSize      largest accepted image body (and multipart part)

@@ -40,9 +40,9 @@ public final class OnnxClassifier implements AutoCloseable {
 
     /**
      * As {@link #OnnxClassifier(ModelDescriptor, int)}; {@code intraOpSpinning} false makes ONNX
-     * Runtime's intra-op threads sleep instead of busy-waiting between and within runs, which leaves
-     * the cores to the rest of the process when they are shared (a service decoding and answering
-     * requests) at the price of a wake-up on each run.
+     * Runtime's intra-op threads sleep instead of busy-waiting for work, which leaves idle cores to
+     * other processes on a shared host at the price of a wake-up on each run (in emotion-service on
+     * two cores of its own, busy-waiting gave 0.92 x raw batch-8 throughput over HTTP, sleeping 0.71 x).
      */
     public OnnxClassifier(ModelDescriptor model, int intraOpThreads, boolean intraOpSpinning) {
         this(model.onnxFile(), model.manifest().input().name(), model.manifest().output() == null
