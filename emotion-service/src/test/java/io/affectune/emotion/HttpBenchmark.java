@@ -1,5 +1,6 @@
 package io.affectune.emotion;
 
+import io.affectune.models.InferenceTiming;
 import io.affectune.models.ModelDescriptor;
 import io.affectune.models.ModelDirectory;
 import io.affectune.models.OnnxClassifier;
@@ -59,16 +60,12 @@ class HttpBenchmark {
             LoadClient.report(REPORT, String.format("warm-up, concurrency 16, %d s: %.1f faces/s (not a target figure)",
                     warmupSeconds, warmUp));
 
-            double[] http = latencies(url, faces, iterations);
+            double[] http = latencies(keepAlive(url), faces, iterations, iterations);
             double httpP50 = LoadClient.percentile(http, 50);
             LoadClient.report(REPORT, String.format("HTTP single image, concurrency 1: p50 %.2f ms  p95 %.2f ms",
                     httpP50, LoadClient.percentile(http, 95)));
-            double[] jdkClient = new double[iterations];
-            for (int i = 0; i < iterations; i++) {
-                long t0 = System.nanoTime();
-                check(client.predict(faces.get(i % faces.size()), "image/png"));
-                jdkClient[i] = (System.nanoTime() - t0) / 1e6;
-            }
+            FaceSender jdkSender = png -> check(client.predict(png, "image/png"));
+            double[] jdkClient = latencies(jdkSender, faces, 0, iterations);
             LoadClient.report(REPORT, String.format("  the same through the JDK HttpClient (its own cost included): "
                     + "p50 %.2f ms  p95 %.2f ms", LoadClient.percentile(jdkClient, 50), LoadClient.percentile(jdkClient, 95)));
 
@@ -80,8 +77,8 @@ class HttpBenchmark {
                     (batchesAfter[0] - batchesBefore[0]) / Math.max(1, batchesAfter[1] - batchesBefore[1])));
             int referenceSeconds = Math.max(5, throughputSeconds / 3);
             LoadClient.report(REPORT, String.format("  the same through the JDK HttpClient (its own cost included), %d s: "
-                    + "%.1f faces/s", referenceSeconds, throughput(() -> png -> check(client.predict(png, "image/png")),
-                    faces, 16, referenceSeconds)));
+                    + "%.1f faces/s", referenceSeconds, throughput(() -> jdkSender, faces, 16,
+                    referenceSeconds)));
 
             double[][] rawAfter = raw(model, iterations, "after HTTP");
             double raw1p50 = Math.min(rawBefore[0][0], rawAfter[0][0]);
@@ -115,55 +112,33 @@ class HttpBenchmark {
 
     /** {{batch-1 p50 ms, batch-1 faces/s}, {batch-8 p50 ms, batch-8 faces/s}}, reported as they are measured. */
     private static double[][] raw(ModelDescriptor model, int iterations, String when) {
+        var input = model.manifest().input();
         double[][] out = new double[2][];
         try (OnnxClassifier classifier = new OnnxClassifier(model, 0)) {
             int[] batches = {1, 8};
             for (int b = 0; b < 2; b++) {
-                double[] millis = rawLatencies(classifier, model, batches[b], iterations);
-                double mean = java.util.Arrays.stream(millis).average().orElseThrow();
-                double p50 = LoadClient.percentile(millis, 50);
-                double facesPerSecond = batches[b] * 1000.0 / mean;
+                InferenceTiming timing = InferenceTiming.measure(classifier,
+                        input.channels() * input.height() * input.width(), batches[b], 30, iterations, new Random(7));
                 LoadClient.report(REPORT, String.format("raw ORT  batch %d (%s): p50 %.2f ms  p95 %.2f ms  mean %.2f ms  %.1f faces/s",
-                        batches[b], when, p50, LoadClient.percentile(millis, 95), mean, facesPerSecond));
-                out[b] = new double[] {p50, facesPerSecond};
+                        batches[b], when, timing.p50Millis(), timing.p95Millis(), timing.meanMillis(),
+                        timing.facesPerSecond()));
+                out[b] = new double[] {timing.p50Millis(), timing.facesPerSecond()};
             }
         }
         return out;
     }
 
-    private static double[] rawLatencies(OnnxClassifier classifier, ModelDescriptor model, int batch, int iterations) {
-        var input = model.manifest().input();
-        Random random = new Random(7);
-        List<float[]> images = new ArrayList<>();
-        for (int b = 0; b < batch; b++) {
-            float[] image = new float[input.channels() * input.height() * input.width()];
-            for (int i = 0; i < image.length; i++) {
-                image[i] = random.nextFloat() * 2 - 1;
-            }
-            images.add(image);
-        }
-        for (int i = 0; i < 30; i++) {
-            classifier.classify(images);
-        }
-        double[] millis = new double[iterations];
-        for (int i = 0; i < iterations; i++) {
-            long t0 = System.nanoTime();
-            classifier.classify(images);
-            millis[i] = (System.nanoTime() - t0) / 1e6;
-        }
-        return millis;
-    }
-
-    /** Single-image latencies in ms over one keep-alive connection, after as many unmeasured requests. */
-    private static double[] latencies(String url, List<byte[]> faces, int iterations) throws IOException {
-        try (KeepAliveConnection connection = new KeepAliveConnection(url)) {
-            for (int i = 0; i < iterations; i++) {
-                predict(connection, faces.get(i % faces.size()));
+    /** Single-image latencies in ms, one request after another, after {@code warmup} unmeasured requests. */
+    private static double[] latencies(FaceSender sender, List<byte[]> faces, int warmup, int iterations)
+            throws Exception {
+        try (sender) {
+            for (int i = 0; i < warmup; i++) {
+                sender.send(faces.get(i % faces.size()));
             }
             double[] millis = new double[iterations];
             for (int i = 0; i < iterations; i++) {
                 long t0 = System.nanoTime();
-                predict(connection, faces.get(i % faces.size()));
+                sender.send(faces.get(i % faces.size()));
                 millis[i] = (System.nanoTime() - t0) / 1e6;
             }
             return millis;

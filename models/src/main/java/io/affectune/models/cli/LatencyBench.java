@@ -1,12 +1,12 @@
 package io.affectune.models.cli;
 
+import io.affectune.models.InferenceTiming;
 import io.affectune.models.ModelDescriptor;
 import io.affectune.models.ModelDirectory;
 import io.affectune.models.OnnxClassifier;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -71,34 +71,11 @@ public final class LatencyBench {
             System.out.printf("%6s %10s %10s %10s %12s%n", "batch", "p50 ms", "p95 ms", "mean ms", "faces/s");
             Random random = new Random(42);
             for (int batch : batches) {
-                List<float[]> inputs = new ArrayList<>();
-                for (int b = 0; b < batch; b++) {
-                    float[] image = new float[channels * height * width];
-                    for (int i = 0; i < image.length; i++) {
-                        image[i] = random.nextFloat() * 2 - 1;
-                    }
-                    inputs.add(image);
-                }
-                for (int i = 0; i < warmup; i++) {
-                    classifier.classify(inputs);
-                }
-                double[] millis = new double[iterations];
-                for (int i = 0; i < iterations; i++) {
-                    long t0 = System.nanoTime();
-                    classifier.classify(inputs);
-                    millis[i] = (System.nanoTime() - t0) / 1e6;
-                }
-                double mean = Arrays.stream(millis).average().orElse(0);
-                Arrays.sort(millis);
-                System.out.printf("%6d %10.2f %10.2f %10.2f %12.1f%n", batch, percentile(millis, 50),
-                        percentile(millis, 95), mean, batch * 1000.0 / mean);
+                InferenceTiming timing = InferenceTiming.measure(classifier, channels * height * width, batch, warmup,
+                        iterations, random);
+                System.out.printf("%6d %10.2f %10.2f %10.2f %12.1f%n", batch, timing.p50Millis(), timing.p95Millis(),
+                        timing.meanMillis(), timing.facesPerSecond());
             }
         }
-    }
-
-    /** Nearest-rank percentile of sorted values. */
-    static double percentile(double[] sorted, double p) {
-        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
     }
 }
