@@ -71,14 +71,8 @@ class ServiceSoak {
                 }));
             }
             ResidentMemoryLog memory = new ResidentMemoryLog(service, warmupMillis);
-            long start = System.currentTimeMillis();
-            while (System.currentTimeMillis() - start < durationMillis) {
-                long elapsed = System.currentTimeMillis() - start;
-                long rss = memory.sample(elapsed);
-                LoadClient.report(REPORT, String.format("t=%5.0f s  RSS %7.1f MiB  requests %d", elapsed / 1000.0,
-                        rss / 1024.0, requests.get()));
-                Thread.sleep(10_000);
-            }
+            memory.sampleFor(durationMillis, 10_000, (elapsed, rss) -> LoadClient.report(REPORT,
+                    String.format("t=%5.0f s  RSS %7.1f MiB  requests %d", elapsed / 1000.0, rss / 1024.0, requests.get())));
             running.set(false);
             for (Future<?> worker : workers) {
                 worker.get();

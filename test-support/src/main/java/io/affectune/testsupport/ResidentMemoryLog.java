@@ -29,6 +29,25 @@ public final class ResidentMemoryLog {
         return rss;
     }
 
+    /** Told of each sample that {@link #sampleFor} takes. */
+    @FunctionalInterface
+    public interface SampleListener {
+        void sampled(long elapsedMillis, long residentKib);
+    }
+
+    /**
+     * Samples now and then every {@code everyMillis} until {@code durationMillis} have passed,
+     * telling {@code listener} of each sample (the soak prints it with its request count).
+     */
+    public void sampleFor(long durationMillis, long everyMillis, SampleListener listener) throws InterruptedException {
+        long start = System.currentTimeMillis();
+        while (System.currentTimeMillis() - start < durationMillis) {
+            long elapsed = System.currentTimeMillis() - start;
+            listener.sampled(elapsed, sample(elapsed));
+            Thread.sleep(everyMillis);
+        }
+    }
+
     public Growth growth() {
         List<long[]> settled = samples.stream().filter(s -> s[0] >= warmupMillis).toList();
         if (settled.isEmpty()) {

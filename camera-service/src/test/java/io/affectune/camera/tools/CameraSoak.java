@@ -72,14 +72,8 @@ public final class CameraSoak {
                 }));
             }
             ResidentMemoryLog memory = new ResidentMemoryLog(services.camera, warmupMillis);
-            long start = System.currentTimeMillis();
-            while (System.currentTimeMillis() - start < durationMillis) {
-                long elapsed = System.currentTimeMillis() - start;
-                long rss = memory.sample(elapsed);
-                System.out.printf(Locale.ROOT, "t=%5.0f s  RSS %7.1f MiB  requests %d%n", elapsed / 1000.0, rss / 1024.0,
-                        requests.get());
-                Thread.sleep(10_000);
-            }
+            memory.sampleFor(durationMillis, 10_000, (elapsed, rss) -> System.out.printf(Locale.ROOT,
+                    "t=%5.0f s  RSS %7.1f MiB  requests %d%n", elapsed / 1000.0, rss / 1024.0, requests.get()));
             running.set(false);
             for (Future<?> worker : workers) {
                 worker.get();
