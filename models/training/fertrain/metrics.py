@@ -13,10 +13,10 @@ def predict_probs(model: torch.nn.Module, images_u8: torch.Tensor, size: int, ch
     out = []
     for i in range(0, images_u8.shape[0], batch):
         x = preprocess(images_u8[i:i + batch].to(device), size, channels)
-        p = torch.softmax(model(x).float(), 1)
-        if tta:
-            p = (p + torch.softmax(model(torch.flip(x, [3])).float(), 1)) * 0.5
-        out.append(p.cpu())
+        logits = model(x).float()
+        if tta:  # as FlipTTA bakes it into the graph: the mean of the logits of the image and its mirror
+            logits = (logits + model(torch.flip(x, [3])).float()) * 0.5
+        out.append(torch.softmax(logits, 1).cpu())
     return torch.cat(out).numpy().astype(np.float32)
 
 

@@ -6,6 +6,8 @@ from typing import List, Optional
 import torch
 from torch import nn
 
+from .depthwise import DepthwiseConv2d
+
 # expand ratio, kernel, stride, input channels, output channels, layers (EfficientNet-B0 base)
 B0_STAGES = [
     (1, 3, 1, 32, 16, 1),
@@ -28,12 +30,14 @@ def make_divisible(v: float, divisor: int = 8, min_value: Optional[int] = None) 
 
 
 def conv_bn_act(cin: int, cout: int, kernel: int, stride: int = 1, groups: int = 1, act: bool = True) -> nn.Sequential:
-    layers: List[nn.Module] = [
-        nn.Conv2d(cin, cout, kernel, stride, (kernel - 1) // 2, groups=groups, bias=False),
-        nn.BatchNorm2d(cout),
-    ]
+    if groups > 1 and groups == cin == cout:
+        conv: nn.Module = DepthwiseConv2d(cin, kernel, stride)
+    else:
+        conv = nn.Conv2d(cin, cout, kernel, stride, (kernel - 1) // 2, groups=groups, bias=False)
+    layers: List[nn.Module] = [conv, nn.BatchNorm2d(cout)]
     if act:
-        layers.append(nn.SiLU(inplace=True))
+        # not in place: on channels_last CPU tensors the in-place SiLU forces layout copies
+        layers.append(nn.SiLU())
     return nn.Sequential(*layers)
 
 
@@ -42,7 +46,7 @@ class SqueezeExcitation(nn.Module):
         super().__init__()
         self.fc1 = nn.Conv2d(channels, squeeze, 1)
         self.fc2 = nn.Conv2d(squeeze, channels, 1)
-        self.act = nn.SiLU(inplace=True)
+        self.act = nn.SiLU()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         s = torch.mean(x, dim=(2, 3), keepdim=True)
@@ -111,7 +115,11 @@ class EfficientNet(nn.Module):
         self.classifier = nn.Sequential(nn.Dropout(dropout, inplace=True), nn.Linear(4 * last_in, num_classes))
         for m in self.modules():
             if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode="fan_out")
+                # He init by fan-out. For a grouped conv each output channel sees only in/groups inputs and
+                # feeds kernel*kernel*out/groups outputs: torch's fan_out counts all out channels, which gives
+                # depthwise kernels a std of 0.008-0.09 instead of 0.28-0.47, so divide by the groups.
+                fan_out = m.out_channels // m.groups * m.kernel_size[0] * m.kernel_size[1]
+                nn.init.normal_(m.weight, 0.0, math.sqrt(2.0 / fan_out))
                 if m.bias is not None:
                     nn.init.zeros_(m.bias)
             elif isinstance(m, nn.BatchNorm2d):
@@ -124,6 +132,10 @@ class EfficientNet(nn.Module):
                 r = 1.0 / math.sqrt(m.in_features)
                 nn.init.uniform_(m.weight, -r, r)
                 nn.init.zeros_(m.bias)
+        # every residual block starts as the identity: zero gamma of its last BatchNorm (Goyal et al. 2017)
+        for m in self.modules():
+            if isinstance(m, MBConv) and m.use_residual:
+                nn.init.zeros_(m.block[-1][1].weight)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.features(x)
@@ -136,8 +148,9 @@ def efficientnet_b3(num_classes: int = 7, in_channels: int = 1, dropout: float =
 
 
 class FlipTTA(nn.Module):
-    """Wraps a classifier: mean of the softmax of the image and of its horizontal mirror.
-    The mirror is a Gather with a constant reversed index, which every exporter/runtime handles."""
+    """Wraps a classifier: the mean of the logits of the image and of its horizontal mirror (still logits, so
+    consumers need not know). The mirror is a Gather with a constant reversed index, which every
+    exporter/runtime handles."""
 
     def __init__(self, net: nn.Module, width: int):
         super().__init__()
@@ -146,7 +159,7 @@ class FlipTTA(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         mirrored = torch.index_select(x, 3, self.reverse)
-        return (torch.softmax(self.net(x), dim=1) + torch.softmax(self.net(mirrored), dim=1)) * 0.5
+        return (self.net(x) + self.net(mirrored)) * 0.5
 
 
 class Softmax(nn.Module):
