@@ -29,7 +29,7 @@ DEFAULT_CROP = {"calibrated": False, "boxScale": 1.0, "centerShiftY": 0.0, "alig
 
 def export_onnx(net: torch.nn.Module, path: str, size: int, channels: int, tta: bool, opset: int = 17) -> str:
     wrapped = FlipTTA(net, size).eval() if tta else net.eval()
-    output_name = "probabilities" if tta else "logits"
+    output_name = "logits"  # with TTA too: the mean of the two logits
     dummy = torch.zeros(2, channels, size, size)
     torch.onnx.export(wrapped, dummy, path, opset_version=opset, input_names=["input"], output_names=[output_name],
                       dynamic_axes={"input": {0: "batch"}, output_name: {0: "batch"}}, do_constant_folding=True)
@@ -72,7 +72,7 @@ def write_manifest(model_dir: str, size: int, channels: int, output_name: str, o
         "input": {"name": "input", "layout": "NCHW", "channels": channels, "height": size, "width": size,
                   "grayscale": "bt601", "sourceSize": SOURCE_SIZE, "interpolation": "bilinear",
                   "histogramEqualization": False, "scale": SCALE, "mean": [MEAN] * channels, "std": [STD] * channels},
-        "output": {"name": output_name, "type": "probabilities" if output_name == "probabilities" else "logits"},
+        "output": {"name": output_name, "type": "logits"},
         # flip TTA, when used, is inside the ONNX graph: consumers must not add it again
         "tta": {"horizontalFlip": False, "bakedIntoGraph": bool(tta_baked)},
     })
@@ -83,10 +83,22 @@ def write_manifest(model_dir: str, size: int, channels: int, output_name: str, o
         manifest.update(extra)
     order = ["id", "version", "architecture", "onnx", "opset", "labels", "input", "output", "crop", "metrics", "tta"]
     manifest = {**{k: manifest[k] for k in order if k in manifest}, **{k: v for k, v in manifest.items() if k not in order}}
-    with open(path, "w") as f:
-        json.dump(manifest, f, indent=2)
-        f.write("\n")
+    text = json.dumps(manifest, indent=2) + "\n"  # serialise first: a failure must not leave half a manifest
+    with open(path + ".tmp", "w") as f:
+        f.write(text)
+    os.replace(path + ".tmp", path)
     return manifest
+
+
+def training_summary(ck: dict, weights: str) -> dict:
+    """How much training the exported weights have behind them. A campaign checkpoint (promote.py) chains
+    sessions, each starting from the weights the one before selected: their epochs up to the selected one add up."""
+    kind = ck.get("weights_kind") or (ck["weights"] if isinstance(ck.get("weights"), str) else weights)
+    campaign = ck.get("campaign")
+    if campaign:
+        return {"epochsTrained": sum(int(r["selected_epoch"]) + 1 for r in campaign), "sessions": len(campaign),
+                "weights": kind}
+    return {"epochsTrained": int(ck.get("epoch", -1)) + 1 if "metrics" in ck else None, "weights": kind}
 
 
 def confusion_png(cm, path: str, title: str):
@@ -169,8 +181,7 @@ def main(argv=None):
     output_name = export_onnx(net, onnx_path, size, channels, tta, args.opset)
     print(f"wrote {onnx_path} (tta {'baked in' if tta else 'off'}, output {output_name})")
     manifest = write_manifest(args.model_dir, size, channels, output_name, args.opset, args.version, metrics, tta,
-                              {"training": {"epochsTrained": int(ck.get("epoch", -1)) + 1 if "metrics" in ck else None,
-                                            "weights": ck.get("weights", args.weights)}})
+                              {"training": training_summary(ck, args.weights)})
     print(f"wrote {os.path.join(args.model_dir, 'model.json')}")
     if metrics is not None:
         confusion_png(metrics["confusionMatrix"], os.path.join(args.model_dir, "confusion-val.png"),

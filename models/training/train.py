@@ -3,6 +3,8 @@
 
   /usr/bin/python3 models/training/train.py --data /path/to/fer2013 --size 96 --epochs 120 --out models/training/runs/b3-96
   ... --resume --time-budget-minutes 9      # continue a run in short commands
+  ... --init-from models/training/checkpoints/effnetb3-fer2013-48.pt --schedule time --time-budget-minutes 120
+                                            # warm start: one full cosine cycle inside the budget (campaign.sh)
 See models/training/README.md."""
 import argparse
 import json
@@ -17,8 +19,10 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fertrain import LABELS, load_checkpoint  # noqa: E402
+from fertrain.checkpoint import checkpoint_weights, save_weights  # noqa: E402
 from fertrain.augment import augment_batch, mix_batch  # noqa: E402
 from fertrain.data import load_split  # noqa: E402
+from fertrain.depthwise import choose_weight_grad  # noqa: E402
 from fertrain.metrics import classification_metrics, predict_probs  # noqa: E402
 from fertrain.model import efficientnet_b3  # noqa: E402
 
@@ -61,6 +65,13 @@ def parse_args(argv=None):
                    help="0 = one pass over the training set; N = evaluate/checkpoint every N steps (short CPU budgets)")
     p.add_argument("--eval-weights", choices=["both", "ema", "raw"], default="both",
                    help="which weights to validate each epoch (the better one becomes best.pt)")
+    p.add_argument("--init-from", default="",
+                   help="warm start: load weights (a weights file, best.pt or last.pt's EMA) into a fresh run "
+                        "(new optimiser, new schedule); they are validated first and best.pt only replaces them "
+                        "when better")
+    p.add_argument("--schedule", choices=["steps", "time"], default="steps",
+                   help="steps: cosine over --epochs; time: cosine over the wall-clock --time-budget-minutes "
+                        "(one full cycle whatever the machine's speed; --epochs is then an upper bound)")
     return p.parse_args(argv)
 
 
@@ -71,24 +82,32 @@ def class_weights(labels: torch.Tensor, power: float) -> torch.Tensor:
 
 
 class Ema:
-    """Exponential moving average of weights and BN buffers, with the usual warm-up of the decay."""
+    """Exponential moving average of weights and BN buffers, with the usual warm-up of the decay.
+    One foreach multiply-add over all floating tensors per step (a Python loop over ~500 tensors cost ~20 ms)."""
 
     def __init__(self, model: torch.nn.Module, decay: float):
         self.decay = decay
         self.model = efficientnet_b3(len(LABELS), model.features[0][0].in_channels).to(next(model.parameters()).device)
         self.model.load_state_dict(model.state_dict())
+        self.model.to(memory_format=torch.channels_last)
         self.model.eval()
         for p in self.model.parameters():
             p.requires_grad_(False)
+        self._pair(model)
+
+    def _pair(self, model: torch.nn.Module):
+        own, src = self.model.state_dict(keep_vars=True), model.state_dict(keep_vars=True)
+        self._float_dst = [own[k].data for k in own if own[k].dtype.is_floating_point]
+        self._float_src = [src[k].data for k in own if own[k].dtype.is_floating_point]
+        self._other = [(own[k].data, src[k].data) for k in own if not own[k].dtype.is_floating_point]
 
     @torch.no_grad()
     def update(self, model: torch.nn.Module, step: int):
         d = min(self.decay, (1 + step) / (10 + step))
-        for e, m in zip(self.model.state_dict().values(), model.state_dict().values()):
-            if e.dtype.is_floating_point:
-                e.mul_(d).add_(m.detach(), alpha=1 - d)
-            else:
-                e.copy_(m)
+        torch._foreach_mul_(self._float_dst, d)
+        torch._foreach_add_(self._float_dst, self._float_src, alpha=1 - d)
+        for e, m in self._other:
+            e.copy_(m)
 
 
 def lr_at(step: int, total: int, warmup: int, peak: float, min_ratio: float) -> float:
@@ -96,6 +115,13 @@ def lr_at(step: int, total: int, warmup: int, peak: float, min_ratio: float) -> 
         return peak * (step + 1) / warmup
     t = (step - warmup) / max(1, total - warmup)
     return peak * (min_ratio + (1 - min_ratio) * 0.5 * (1 + math.cos(math.pi * min(1.0, t))))
+
+
+def lr_at_time(step: int, warmup: int, progress: float, peak: float, min_ratio: float) -> float:
+    """--schedule time: linear warm-up over the first steps, times a cosine over the fraction of the
+    wall-clock budget spent, so that the cycle completes inside the budget however fast the machine is."""
+    warm = min(1.0, (step + 1) / warmup) if warmup > 0 else 1.0
+    return peak * warm * (min_ratio + (1 - min_ratio) * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
 
 
 def save_atomic(obj, path):
@@ -119,6 +145,8 @@ def main(argv=None):
             saved[k] = getattr(args, k)
         if "--epochs" in (argv if argv is not None else sys.argv):
             saved["epochs"] = args.epochs  # deliberately lengthens/shortens the cosine schedule
+        saved.setdefault("schedule", "steps")
+        saved.setdefault("init_from", "")
         args = argparse.Namespace(**saved)
         print(f"resuming {last_path} at epoch {state['epoch']} step {state['step_in_epoch']}", flush=True)
     elif args.resume:
@@ -152,11 +180,29 @@ def main(argv=None):
 
     torch.manual_seed(args.seed)
     model = efficientnet_b3(len(LABELS), args.channels, dropout=args.dropout, drop_path=args.drop_path).to(device)
+    if args.init_from and state is None:
+        init = load_checkpoint(args.init_from)
+        model.load_state_dict(checkpoint_weights(init))
+        print(f"initialised from {args.init_from} (epoch {init.get('epoch')}, "
+              f"val {init.get('metrics', {}).get('accuracy')})", flush=True)
+    # channels_last everywhere: on the CPU it makes the convolutions and the depthwise weight gradient
+    # (fertrain/depthwise.py) contiguous over channels; on CUDA it is what cuDNN's fastest kernels want
+    model = model.to(memory_format=torch.channels_last)
+    if device == "cpu":
+        example = torch.zeros(args.batch_size, args.channels, args.size, args.size).contiguous(
+            memory_format=torch.channels_last)
+        rows = choose_weight_grad(model, example)
+        saved_ms = sum(n - min(n, sh) for _, n, sh in rows)
+        print(f"depthwise weight gradient: shifted products on {sum(sh < n for _, n, sh in rows)} of {len(rows)} "
+              f"layers (native {sum(n for _, n, _ in rows):.0f} ms -> {sum(min(n, sh) for _, n, sh in rows):.0f} ms "
+              f"per step, {saved_ms:.0f} ms saved)", flush=True)
     decay, no_decay = [], []
     for p_ in model.parameters():
         (no_decay if p_.ndim <= 1 else decay).append(p_)
+    fused = device == "cuda" and "fused" in torch.optim.AdamW.__init__.__code__.co_varnames
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": args.weight_decay},
-                             {"params": no_decay, "weight_decay": 0.0}], lr=args.lr)
+                             {"params": no_decay, "weight_decay": 0.0}], lr=args.lr,
+                            **({"fused": True} if fused else {"foreach": True}))
     scaler = torch.cuda.amp.GradScaler(enabled=use_amp and amp_dtype == torch.float16)
     ema = Ema(model, args.ema_decay) if args.ema_decay > 0 else None
     epoch, step_in_epoch, best_acc, history = 0, 0, -1.0, []
@@ -169,8 +215,6 @@ def main(argv=None):
             scaler.load_state_dict(state["scaler"])
         epoch, step_in_epoch = state["epoch"], state["step_in_epoch"]
         best_acc, history = state["best_accuracy"], state["history"]
-    if device == "cuda":
-        model = model.to(memory_format=torch.channels_last)
 
     def checkpoint(ep, st):
         save_atomic({"config": vars(args), "model": model.state_dict(), "optimizer": opt.state_dict(),
@@ -180,6 +224,32 @@ def main(argv=None):
     budget_s = args.time_budget_minutes * 60 if args.time_budget_minutes > 0 else float("inf")
     eval_estimate_s = 60.0 if device == "cpu" else 10.0
     step_times = []
+
+    def validate(models: dict):
+        results, probs = {}, {}
+        for name, m in models.items():
+            probs[name] = predict_probs(m, val.images, args.size, args.channels, args.eval_batch, device)
+            results[name] = classification_metrics(probs[name], val.labels.numpy())
+        return results, probs
+
+    if args.init_from and state is None:
+        # the starting point is the first candidate: best.pt only ever replaces it with something better
+        t_eval = time.time()
+        results, _ = validate({"init": model})
+        eval_estimate_s = (time.time() - t_eval) * 1.2
+        best_acc = results["init"]["accuracy"]
+        print(f"starting point: val accuracy {best_acc:.4f} macro recall {results['init']['macroRecall']:.4f}",
+              flush=True)
+        history.append({"epoch": -1, "init_accuracy": best_acc, "init_macro_recall": results["init"]["macroRecall"]})
+    if args.schedule == "time":
+        if budget_s == float("inf"):
+            raise SystemExit("--schedule time needs --time-budget-minutes")
+        # the cosine must reach its end with time left for the last validation and checkpoint
+        schedule_start = time.time()
+        schedule_s = budget_s - (schedule_start - started) - 2 * eval_estimate_s - 10
+        if schedule_s <= 0:
+            raise SystemExit(f"the time budget leaves no time to train ({schedule_s:.0f} s)")
+    schedule_done = False
     print(f"device {device}, {n} train / {len(val)} val images, size {args.size}, {steps_per_epoch} steps/epoch, "
           f"epochs {args.epochs}, loss class weights {[round(float(w), 2) for w in weights]}", flush=True)
     while epoch < args.epochs:
@@ -190,17 +260,26 @@ def main(argv=None):
         else:
             order = torch.randperm(n, generator=g)
         epoch_loss, epoch_start = 0.0, time.time()
+        steps_done = 0
         for step in range(step_in_epoch, steps_per_epoch):
             t0 = time.time()
-            mean_step = sum(step_times[-20:]) / max(1, len(step_times[-20:]))
-            if time.time() - started + mean_step + eval_estimate_s > budget_s:
-                checkpoint(epoch, step)
-                print(f"time budget reached at epoch {epoch} step {step}: saved {last_path}; run again with --resume",
-                      flush=True)
-                return 0
             gstep = epoch * steps_per_epoch + step
+            if args.schedule == "time":
+                progress = (t0 - schedule_start) / schedule_s
+                if progress >= 1.0:
+                    schedule_done = True  # the cycle is complete: validate this (partial) epoch and stop
+                    break
+                lr = lr_at_time(gstep, warmup, progress, args.lr, args.min_lr_ratio)
+            else:
+                mean_step = sum(step_times[-20:]) / max(1, len(step_times[-20:]))
+                if time.time() - started + mean_step + eval_estimate_s > budget_s:
+                    checkpoint(epoch, step)
+                    print(f"time budget reached at epoch {epoch} step {step}: saved {last_path}; "
+                          f"run again with --resume", flush=True)
+                    return 0
+                lr = lr_at(gstep, total_steps, warmup, args.lr, args.min_lr_ratio)
             for group in opt.param_groups:
-                group["lr"] = lr_at(gstep, total_steps, warmup, args.lr, args.min_lr_ratio)
+                group["lr"] = lr
             start_i = (step * args.batch_size) % max(1, n - args.batch_size + 1)
             idx = order[start_i:start_i + args.batch_size].to(device)
             ga = torch.Generator().manual_seed(args.seed * 7_919 + gstep)
@@ -210,8 +289,7 @@ def main(argv=None):
             y = train_labels[idx]
             target = F.one_hot(y, len(LABELS)).float() * (1 - args.label_smoothing) + args.label_smoothing / len(LABELS)
             x, target = mix_batch(x, target, ga, args.mixup, args.cutmix, args.mix_prob)
-            if device == "cuda":
-                x = x.contiguous(memory_format=torch.channels_last)
+            x = x.contiguous(memory_format=torch.channels_last)
             if use_amp:
                 with torch.autocast(device_type="cuda", dtype=amp_dtype):
                     logits = model(x)
@@ -228,24 +306,29 @@ def main(argv=None):
             if ema is not None:
                 ema.update(model, gstep)
             epoch_loss += float(loss)
+            steps_done += 1
             step_times.append(time.time() - t0)
             if step % 50 == 0:
+                recent = step_times[-50:]
                 print(f"epoch {epoch} step {step}/{steps_per_epoch} loss {float(loss):.4f} "
-                      f"lr {opt.param_groups[0]['lr']:.2e} {step_times[-1]:.2f}s/step", flush=True)
+                      f"lr {opt.param_groups[0]['lr']:.2e} {sum(recent) / len(recent):.3f} s/step", flush=True)
         step_in_epoch = 0
+        if steps_done == 0:
+            break
         t_eval = time.time()
         candidates = {}
         if ema is not None and args.eval_weights in ("both", "ema"):
             candidates["ema"] = ema.model
         if ema is None or args.eval_weights in ("both", "raw"):
             candidates["raw"] = model
-        results, val_probs = {}, {}
-        for name, m in candidates.items():
-            val_probs[name] = predict_probs(m, val.images, args.size, args.channels, args.eval_batch, device)
-            results[name] = classification_metrics(val_probs[name], val.labels.numpy())
+        results, val_probs = validate(candidates)
         eval_estimate_s = (time.time() - t_eval) * 1.2
         pick = max(results, key=lambda k: results[k]["accuracy"])
-        rec = {"epoch": epoch, "train_loss": epoch_loss / steps_per_epoch, "epoch_s": round(time.time() - epoch_start, 1),
+        epoch_steps = step_times[-steps_done:]
+        rec = {"epoch": epoch, "steps": steps_done, "steps_per_epoch": steps_per_epoch,
+               "train_loss": epoch_loss / steps_done, "cpu_s": round(time.process_time(), 1),
+               "epoch_s": round(time.time() - epoch_start, 1), "s_per_step": round(sum(epoch_steps) / steps_done, 4),
+               "lr_end": opt.param_groups[0]["lr"],
                **{f"{k}_accuracy": r["accuracy"] for k, r in results.items()},
                **{f"{k}_macro_recall": r["macroRecall"] for k, r in results.items()}}
         history.append(rec)
@@ -262,6 +345,11 @@ def main(argv=None):
                   flush=True)
         epoch += 1
         checkpoint(epoch, 0)
+        if schedule_done:
+            break
+    if not os.path.exists(best_path) and args.init_from:
+        print(f"done: no epoch beat the starting point ({best_acc:.4f}); no best.pt", flush=True)
+        return 0
     print(f"done: best val accuracy {best_acc:.4f}, {best_path}", flush=True)
     return 0
 
