@@ -12,12 +12,16 @@ def augment_batch(images_u8: torch.Tensor, size: int, gen: torch.Generator, *, s
                   erasing_prob: float = 0.25) -> torch.Tensor:
     """uint8 N x 48 x 48 (on any device) -> normalised float N x 1 x size x size.
     One affine grid per image does random resized crop + horizontal flip + small rotation
-    and the upscale to `size` in a single bilinear resample."""
+    and the upscale to `size` in a single bilinear resample.
+    The random numbers come from `gen` on its own device: a CPU generator draws them on the CPU and copies
+    them to the images' device (train.py); a CUDA generator on the images' GPU keeps every draw on the GPU,
+    with no host<->device copy or synchronisation (train_gpu.py)."""
     device = images_u8.device
     n = images_u8.shape[0]
+    rand_device = gen.device
 
     def rand(*shape):
-        return torch.rand(*shape, generator=gen, device="cpu").to(device)
+        return torch.rand(*shape, generator=gen, device=rand_device).to(device)
 
     x = images_u8.float().unsqueeze(1) * SCALE
     area = scale[0] + (scale[1] - scale[0]) * rand(n)
@@ -58,7 +62,7 @@ def augment_batch(images_u8: torch.Tensor, size: int, gen: torch.Generator, *, s
         xs = torch.arange(size, device=device).view(1, 1, size)
         box = (ys >= y0.view(n, 1, 1)) & (ys < (y0 + eh).view(n, 1, 1)) & \
               (xs >= x0.view(n, 1, 1)) & (xs < (x0 + ew).view(n, 1, 1)) & sel.view(n, 1, 1)
-        noise = torch.randn(x.shape, generator=gen, device="cpu").to(device)
+        noise = torch.randn(x.shape, generator=gen, device=rand_device).to(device)
         x = torch.where(box.unsqueeze(1), noise, x)
     return x
 

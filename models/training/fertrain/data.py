@@ -1,4 +1,5 @@
 """FER2013 in the raw u8.xz format of /work/shared/datasets/fer2013 (see its README)."""
+import glob
 import lzma
 import os
 from dataclasses import dataclass
@@ -19,14 +20,37 @@ class Split:
         return int(self.labels.shape[0])
 
 
+def image_parts(data_dir: str, split: str) -> list:
+    """The pieces of {split}-images.u8.xz cut by `split -b 12M {split}-images.u8.xz {split}-images.part-`
+    (to carry the data to the GPU machine), in order; empty if there are none."""
+    return sorted(glob.glob(os.path.join(glob.escape(data_dir), f"{split}-images.part-*")))
+
+
 def load_split(data_dir: str, split: str) -> Split:
+    """{split}-images.u8.xz (or, where it is absent, its pieces {split}-images.part-*, joined in memory)
+    and {split}-labels.u8."""
     images_path = os.path.join(data_dir, f"{split}-images.u8.xz")
     labels_path = os.path.join(data_dir, f"{split}-labels.u8")
-    for p in (images_path, labels_path):
+    parts = [] if os.path.isfile(images_path) else image_parts(data_dir, split)
+    for p in ([labels_path] if parts else [images_path, labels_path]):
         if not os.path.isfile(p):
-            raise FileNotFoundError(f"{p} not found: --data must be a directory with {split}-images.u8.xz and {split}-labels.u8")
-    with lzma.open(images_path) as f:
-        raw = np.frombuffer(f.read(), np.uint8)
+            raise FileNotFoundError(f"{p} not found: --data must be a directory with {split}-images.u8.xz "
+                                    f"(or its pieces {split}-images.part-*) and {split}-labels.u8")
+    if parts:
+        chunks = []
+        for p in parts:
+            with open(p, "rb") as f:
+                chunks.append(f.read())
+        joined = b"".join(chunks)
+        try:
+            raw = np.frombuffer(lzma.decompress(joined), np.uint8)
+        except lzma.LZMAError as e:
+            raise ValueError(f"{split}-images.part-* in {data_dir} ({len(parts)} pieces, {len(joined)} bytes) "
+                             f"do not join into a whole .xz file (a piece missing?): {e}") from e
+        images_path = f"{os.path.join(data_dir, split)}-images.part-* ({len(parts)} pieces)"
+    else:
+        with lzma.open(images_path) as f:
+            raw = np.frombuffer(f.read(), np.uint8)
     labels = np.fromfile(labels_path, np.uint8)
     if raw.size != labels.size * SOURCE_SIZE * SOURCE_SIZE:
         raise ValueError(f"{images_path}: {raw.size} bytes is not {labels.size} images of {SOURCE_SIZE}x{SOURCE_SIZE}")
