@@ -19,9 +19,10 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fertrain import LABELS, load_checkpoint  # noqa: E402
+from fertrain.cli import add_recipe_arguments, add_run_arguments  # noqa: E402
 from fertrain.checkpoint import checkpoint_weights, save_weights  # noqa: E402
 from fertrain.augment import augment_batch, mix_batch  # noqa: E402
-from fertrain.data import load_split  # noqa: E402
+from fertrain.data import load_train_val  # noqa: E402
 from fertrain.depthwise import choose_weight_grad  # noqa: E402
 from fertrain.metrics import classification_metrics, predict_probs  # noqa: E402
 from fertrain.model import efficientnet_b3  # noqa: E402
@@ -35,31 +36,16 @@ def parse_args(argv=None):
     p.add_argument("--channels", type=int, default=1, choices=[1, 3])
     p.add_argument("--epochs", type=int, default=120)
     p.add_argument("--batch-size", type=int, default=128)
-    p.add_argument("--lr", type=float, default=2e-3, help="AdamW peak learning rate")
-    p.add_argument("--weight-decay", type=float, default=0.05)
-    p.add_argument("--warmup-epochs", type=float, default=3.0)
-    p.add_argument("--min-lr-ratio", type=float, default=0.01)
-    p.add_argument("--label-smoothing", type=float, default=0.1)
     p.add_argument("--mixup", type=float, default=0.2, help="mixup alpha (0 = off)")
     p.add_argument("--cutmix", type=float, default=1.0, help="cutmix alpha (0 = off)")
     p.add_argument("--mix-prob", type=float, default=0.5, help="probability that a batch is mixed")
     p.add_argument("--class-balance", choices=["none", "loss", "sampler"], default="loss",
                    help="loss: class weights (n_max/n_c)^power; sampler: draw images with those weights")
-    p.add_argument("--balance-power", type=float, default=0.5)
     p.add_argument("--ema-decay", type=float, default=0.999, help="0 = no EMA")
-    p.add_argument("--drop-path", type=float, default=0.2)
-    p.add_argument("--dropout", type=float, default=0.3)
-    p.add_argument("--erasing", type=float, default=0.25, help="random-erasing probability")
-    p.add_argument("--rotation", type=float, default=12.0, help="max rotation in degrees")
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--device", default="auto", help="auto, cpu, cuda")
-    p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0 = torch default)")
     p.add_argument("--amp", choices=["auto", "off", "bf16", "fp16"], default="auto", help="mixed precision on CUDA")
     p.add_argument("--resume", action="store_true", help="continue from <out>/last.pt")
     p.add_argument("--time-budget-minutes", type=float, default=0,
                    help="save and stop (resumable, mid-epoch if needed) before this much wall time has passed")
-    p.add_argument("--limit-train", type=int, default=0, help="use only the first N training images (smoke tests)")
-    p.add_argument("--limit-val", type=int, default=0)
     p.add_argument("--eval-batch", type=int, default=256)
     p.add_argument("--steps-per-epoch", type=int, default=0,
                    help="0 = one pass over the training set; N = evaluate/checkpoint every N steps (short CPU budgets)")
@@ -72,6 +58,8 @@ def parse_args(argv=None):
     p.add_argument("--schedule", choices=["steps", "time"], default="steps",
                    help="steps: cosine over --epochs; time: cosine over the wall-clock --time-budget-minutes "
                         "(one full cycle whatever the machine's speed; --epochs is then an upper bound)")
+    add_recipe_arguments(p)
+    add_run_arguments(p)
     return p.parse_args(argv)
 
 
@@ -160,14 +148,7 @@ def main(argv=None):
     if device == "cuda":
         torch.backends.cudnn.benchmark = True
 
-    train, val = load_split(args.data, "train"), load_split(args.data, "val")
-    # the FER2013 files are sorted by class: a limit takes a seeded random subset, not the first N (all 'angry')
-    if args.limit_train:
-        keep = torch.randperm(len(train), generator=torch.Generator().manual_seed(args.seed))[:args.limit_train]
-        train = type(train)(train.images[keep], train.labels[keep])
-    if args.limit_val:
-        keep = torch.randperm(len(val), generator=torch.Generator().manual_seed(args.seed + 1))[:args.limit_val]
-        val = type(val)(val.images[keep], val.labels[keep])
+    train, val = load_train_val(args.data, args.seed, args.limit_train, args.limit_val)
     train_images, train_labels = train.images.to(device), train.labels.to(device)
     n = len(train)
     steps_per_epoch = max(1, n // args.batch_size)

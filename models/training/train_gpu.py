@@ -42,8 +42,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from fertrain import LABELS, load_checkpoint  # noqa: E402
 from fertrain.augment import augment_batch  # noqa: E402
+from fertrain.cli import add_recipe_arguments, add_run_arguments  # noqa: E402
 from fertrain.checkpoint import WEIGHTS_FORMAT, checkpoint_weights, save_weights  # noqa: E402
-from fertrain.data import load_split  # noqa: E402
+from fertrain.data import load_train_val  # noqa: E402
 from fertrain.depthwise import choose_weight_grad  # noqa: E402
 from fertrain.metrics import classification_metrics, predict_probs  # noqa: E402
 from fertrain.model import efficientnet_b3  # noqa: E402
@@ -77,32 +78,19 @@ def parse_args(argv=None):
     p.add_argument("--eval-every", type=int, default=5, help="evaluate the EMA weights every N epochs (and at the end)")
     p.add_argument("--batch-size", type=int, default=512)
     p.add_argument("--eval-batch", type=int, default=1024)
-    p.add_argument("--lr", type=float, default=2e-3, help="AdamW peak learning rate")
-    p.add_argument("--weight-decay", type=float, default=0.05)
-    p.add_argument("--warmup-epochs", type=float, default=3.0)
-    p.add_argument("--min-lr-ratio", type=float, default=0.01)
-    p.add_argument("--label-smoothing", type=float, default=0.1)
-    p.add_argument("--balance-power", type=float, default=0.5, help="class weights (n_max/n_c)^power in the loss")
     p.add_argument("--ema-decay", type=float, default=0,
                    help="EMA decay (0 = auto: a time constant of 10%% of the schedule's steps)")
     p.add_argument("--clip", type=float, default=5.0, help="gradient-norm clipping")
-    p.add_argument("--drop-path", type=float, default=0.2)
-    p.add_argument("--dropout", type=float, default=0.3)
-    p.add_argument("--erasing", type=float, default=0.25, help="random-erasing probability")
-    p.add_argument("--rotation", type=float, default=12.0, help="max rotation in degrees")
     p.add_argument("--init-from", default="", help="warm start from a weights file / best.pt / last.pt (any size)")
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--device", default="auto", help="auto, cpu, cuda")
-    p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0 = torch default)")
     p.add_argument("--amp", choices=["auto", "off"], default="auto", help="bf16 autocast on CUDA")
-    p.add_argument("--limit-train", type=int, default=0, help="a seeded random subset of N training images (tests)")
-    p.add_argument("--limit-val", type=int, default=0)
     p.add_argument("--part-mib", type=float, default=16.0, help="largest piece of the weights file, MiB")
     p.add_argument("--sync-debug", choices=["warn", "off"], default="warn",
                    help="CUDA: torch.cuda.set_sync_debug_mode during the probe's timed steps, so that any "
                         "host synchronisation inside a step is reported (warnings in the output)")
     p.add_argument("--save-every-s", type=float, default=60.0,
                    help="write a new best to --out at most this often while training (always at the end)")
+    add_recipe_arguments(p)
+    add_run_arguments(p)
     return p.parse_args(argv)
 
 
@@ -247,13 +235,7 @@ def main(argv=None):
             torch.cuda.synchronize()
 
     # ---- data: everything on the device once
-    train, val = load_split(args.data, "train"), load_split(args.data, "val")
-    if args.limit_train:
-        keep = torch.randperm(len(train), generator=torch.Generator().manual_seed(args.seed))[:args.limit_train]
-        train = type(train)(train.images[keep], train.labels[keep])
-    if args.limit_val:
-        keep = torch.randperm(len(val), generator=torch.Generator().manual_seed(args.seed + 1))[:args.limit_val]
-        val = type(val)(val.images[keep], val.labels[keep])
+    train, val = load_train_val(args.data, args.seed, args.limit_train, args.limit_val)
     n = len(train)
     batch = min(args.batch_size, n)
     steps_per_epoch = n // batch  # the last partial batch is dropped: one shape, one cuDNN plan

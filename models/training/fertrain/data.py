@@ -68,3 +68,16 @@ def preprocess(images_u8: torch.Tensor, size: int, channels: int = 1) -> torch.T
     if channels == 3:
         x = x.expand(-1, 3, -1, -1).contiguous()
     return x
+
+
+def load_train_val(data_dir: str, seed: int = 1, limit_train: int = 0, limit_val: int = 0):
+    """(train, val) splits; a limit takes a seeded random subset, not the first N: the FER2013 files are sorted
+    by class, so the first N would all be 'angry'."""
+    train, val = load_split(data_dir, "train"), load_split(data_dir, "val")
+    if limit_train:
+        keep = torch.randperm(len(train), generator=torch.Generator().manual_seed(seed))[:limit_train]
+        train = Split(train.images[keep], train.labels[keep])
+    if limit_val:
+        keep = torch.randperm(len(val), generator=torch.Generator().manual_seed(seed + 1))[:limit_val]
+        val = Split(val.images[keep], val.labels[keep])
+    return train, val
