@@ -23,15 +23,16 @@ class MigrationsFromEmptyTest {
             MigrateResult first = flyway.migrate();
             MigrateResult again = flyway.migrate();
 
-            assertThat(first.migrationsExecuted).isEqualTo(1);
-            assertThat(first.targetSchemaVersion).isEqualTo("1");
+            assertThat(first.migrationsExecuted).isEqualTo(2);
+            assertThat(first.targetSchemaVersion).isEqualTo("2");
             assertThat(again.migrationsExecuted).isZero();
             flyway.validate();
             List<String> tables = new JdbcTemplate(dataSource).queryForList(
                     "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
                     String.class);
             assertThat(tables).contains("track", "curated_playlist", "curated_playlist_track", "feedback",
-                    "feedback_tally", "seed_run", "flyway_schema_history");
+                    "feedback_tally", "seed_run", "flyway_schema_history", "listener", "listener_feedback_tally",
+                    "listener_event");
             assertThat(new JdbcTemplate(dataSource).queryForObject(
                     "SELECT count(*) FROM pg_indexes WHERE indexname = 'track_features_knn'", Integer.class)).isEqualTo(1);
         }

@@ -7,6 +7,7 @@ import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
+import java.util.UUID;
 
 /** One listener signal: a track liked or skipped while feeling an emotion. */
 @Entity
@@ -24,11 +25,15 @@ public class Feedback {
     private String sessionId;
     @Column(name = "created_at")
     private Instant createdAt;
+    /** The listener who gave it (X-Listener-Id), or null for an anonymous request. */
+    @Column(name = "listener_id")
+    private UUID listenerId;
 
     protected Feedback() {
     }
 
-    public Feedback(long trackId, String emotion, String signal, String sessionId) {
+    public Feedback(long trackId, String emotion, String signal, String sessionId, UUID listenerId) {
+        this.listenerId = listenerId;
         this.trackId = trackId;
         this.emotion = emotion;
         this.signal = signal;
@@ -54,6 +59,10 @@ public class Feedback {
 
     public String getSessionId() {
         return sessionId;
+    }
+
+    public UUID getListenerId() {
+        return listenerId;
     }
 
     public Instant getCreatedAt() {

@@ -5,6 +5,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.time.Instant;
+import java.util.UUID;
 
 public final class FeedbackDtos {
 
@@ -19,11 +20,12 @@ public final class FeedbackDtos {
             String sessionId) {
     }
 
+    /** listenerId: the X-Listener-Id the feedback came with, or null. */
     public record FeedbackResponse(long id, long trackId, String emotion, String signal, String sessionId,
-                                   Instant createdAt) {
+                                   UUID listenerId, Instant createdAt) {
         static FeedbackResponse of(Feedback f) {
             return new FeedbackResponse(f.getId(), f.getTrackId(), f.getEmotion(), f.getSignal(), f.getSessionId(),
-                    f.getCreatedAt());
+                    f.getListenerId(), f.getCreatedAt());
         }
     }
 }

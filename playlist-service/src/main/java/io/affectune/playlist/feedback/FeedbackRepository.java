@@ -15,4 +15,16 @@ public interface FeedbackRepository extends JpaRepository<Feedback, Long> {
             """, nativeQuery = true)
     void addToTally(@Param("emotion") String emotion, @Param("trackId") long trackId,
                     @Param("likes") int likes, @Param("skips") int skips);
+
+    /** The listener's own running totals, read by the personal ranking. */
+    @Modifying
+    @Query(value = """
+            INSERT INTO listener_feedback_tally (listener_id, emotion, track_id, likes, skips)
+            VALUES (:listenerId, :emotion, :trackId, :likes, :skips)
+            ON CONFLICT (listener_id, emotion, track_id) DO UPDATE
+               SET likes = listener_feedback_tally.likes + EXCLUDED.likes,
+                   skips = listener_feedback_tally.skips + EXCLUDED.skips, updated_at = now()
+            """, nativeQuery = true)
+    void addToListenerTally(@Param("listenerId") java.util.UUID listenerId, @Param("emotion") String emotion,
+                            @Param("trackId") long trackId, @Param("likes") int likes, @Param("skips") int skips);
 }

@@ -5,9 +5,12 @@ import io.affectune.playlist.emotion.Emotion;
 import io.affectune.playlist.emotion.Emotions;
 import io.affectune.playlist.feedback.FeedbackDtos.FeedbackRequest;
 import io.affectune.playlist.feedback.FeedbackDtos.FeedbackResponse;
+import io.affectune.playlist.listener.ListenerService;
 import io.affectune.playlist.playlist.RankingSignals;
 import io.affectune.playlist.web.ApiException;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -17,16 +20,22 @@ public class FeedbackService {
     private final FeedbackRepository feedback;
     private final TrackRepository tracks;
     private final RankingSignals signals;
+    private final ListenerService listeners;
 
-    public FeedbackService(FeedbackRepository feedback, TrackRepository tracks, RankingSignals signals) {
+    public FeedbackService(FeedbackRepository feedback, TrackRepository tracks, RankingSignals signals,
+                           ListenerService listeners) {
         this.feedback = feedback;
         this.tracks = tracks;
         this.signals = signals;
+        this.listeners = listeners;
     }
 
-    /** Stores the signal and folds it into the per-(emotion, track) tally that ranking reads. */
+    /**
+     * Stores the signal and folds it into the per-(emotion, track) tally that ranking reads; with a listener
+     * also into that listener's own tally (personal ranking) and, if they consented, their history.
+     */
     @Transactional
-    public FeedbackResponse record(FeedbackRequest request) {
+    public FeedbackResponse record(FeedbackRequest request, Optional<UUID> listener) {
         Emotion emotion = Emotions.require(request.emotion());
         String signal = request.signal().trim().toLowerCase(Locale.ROOT);
         if (!signal.equals("like") && !signal.equals("skip")) {
@@ -36,8 +45,15 @@ public class FeedbackService {
             throw ApiException.notFound("No track with id " + request.trackId() + ".");
         }
         String session = request.sessionId() == null || request.sessionId().isBlank() ? null : request.sessionId();
-        Feedback saved = feedback.save(new Feedback(request.trackId(), emotion.id(), signal, session));
-        feedback.addToTally(emotion.id(), request.trackId(), signal.equals("like") ? 1 : 0, signal.equals("skip") ? 1 : 0);
+        int likes = signal.equals("like") ? 1 : 0;
+        int skips = 1 - likes;
+        listener.ifPresent(listeners::ensure);
+        Feedback saved = feedback.save(new Feedback(request.trackId(), emotion.id(), signal, session, listener.orElse(null)));
+        feedback.addToTally(emotion.id(), request.trackId(), likes, skips);
+        listener.ifPresent(id -> {
+            feedback.addToListenerTally(id, emotion.id(), request.trackId(), likes, skips);
+            listeners.recordFeedbackIfConsented(id, emotion, signal, request.trackId());
+        });
         signals.changed(emotion.id());
         return FeedbackResponse.of(saved);
     }

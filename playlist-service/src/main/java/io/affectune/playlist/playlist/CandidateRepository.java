@@ -90,7 +90,8 @@ class CandidateRepository {
                 .stream().mapToLong(Long::longValue).toArray());
     }
 
-    private Map<Long, Candidate> tracks(Collection<Long> ids) {
+    /** Catalogue rows by id (cached), without curated flag or tallies. */
+    Map<Long, Candidate> tracks(Collection<Long> ids) {
         Map<Long, Candidate> found = new HashMap<>(ids.size() * 2);
         List<Long> missing = new ArrayList<>();
         for (Long id : ids) {

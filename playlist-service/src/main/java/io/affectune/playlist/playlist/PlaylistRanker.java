@@ -21,14 +21,29 @@ import org.springframework.stereotype.Component;
  * score = exp(-d^2 / 2 sigma^2) + curated bonus + feedback weight * tanh((likes - skips) / scale),
  * subject to at most maxPerArtist tracks per artist and one version of a song (same title and
  * artist). Ties go to the lower track id, so the same inputs give the same playlist.
+ *
+ * <p>For a listener with feedback for the emotion a personal term is added (see {@link #personal}): their
+ * own skips sink a track by RANKING_PERSONAL_SKIP_PENALTY, their own likes lift it, and tracks similar to
+ * what they liked (or skipped) in audio features and genres rise (or fall) by up to the similarity weight.
+ * Without such feedback the term is zero: a new listener gets exactly the global ranking.
  */
 @Component
 class PlaylistRanker {
 
-    private final RankingProperties settings;
+    /** A personal similarity at least this large counts as "similar" in the reason text. */
+    static final double SIMILAR = 0.2;
 
-    PlaylistRanker(RankingProperties settings) {
+    private final RankingProperties settings;
+    private final PersonalRankingProperties personal;
+
+    PlaylistRanker(RankingProperties settings, PersonalRankingProperties personal) {
         this.settings = settings;
+        this.personal = personal;
+    }
+
+    /** The personal part of a candidate's score, and the counts its reason text reports. */
+    record PersonalEffect(double value, int ownLikes, int ownSkips, int similarLiked, int similarSkipped) {
+        static final PersonalEffect NONE = new PersonalEffect(0, 0, 0, 0, 0);
     }
 
     Target start(Emotion emotion) {
@@ -69,6 +84,11 @@ class PlaylistRanker {
     }
 
     List<RankedTrack> rank(Emotion emotion, List<Candidate> candidates, List<Target> slots) {
+        return rank(emotion, candidates, slots, PersonalProfile.NONE);
+    }
+
+    List<RankedTrack> rank(Emotion emotion, List<Candidate> candidates, List<Target> slots, PersonalProfile profile) {
+        Map<Long, PersonalEffect> effects = personalEffects(candidates, profile);
         List<Candidate> remaining = new ArrayList<>(candidates);
         Map<String, Integer> perArtist = new HashMap<>();
         Set<String> songs = new HashSet<>();
@@ -80,7 +100,8 @@ class PlaylistRanker {
                 // "match" has one target for all slots: score each candidate once, not once per slot
                 scores.clear();
                 for (Candidate c : remaining) {
-                    scores.put(c.id(), score(c, slot));
+                    PersonalEffect effect = effects.get(c.id());
+                    scores.put(c.id(), score(c, slot) + (effect == null ? 0 : effect.value()));
                 }
                 scored = slot;
             }
@@ -102,7 +123,8 @@ class PlaylistRanker {
             remaining.remove(best);
             perArtist.merge(best.artistKey(), 1, Integer::sum);
             songs.add(best.matchKey());
-            playlist.add(toRanked(emotion, best, slot, bestScore, slots.size() > 1 && !slots.get(0).equals(slots.get(slots.size() - 1))));
+            playlist.add(toRanked(emotion, best, slot, bestScore, slots.size() > 1 && !slots.get(0).equals(slots.get(slots.size() - 1)),
+                    effects.getOrDefault(best.id(), PersonalEffect.NONE)));
         }
         return playlist;
     }
@@ -111,6 +133,76 @@ class PlaylistRanker {
         double closeness = c.hasFeatures() ? closeness(target.distanceTo(c.valence(), c.energy()))
                 : settings.unknownFeatureScore();
         return closeness + (c.curated() ? settings.curatedBonus() : 0) + feedbackEffect(c);
+    }
+
+    private Map<Long, PersonalEffect> personalEffects(List<Candidate> candidates, PersonalProfile profile) {
+        if (profile.isEmpty()) {
+            return Map.of();
+        }
+        long[] likedGenres = profile.liked().stream().mapToLong(c -> GenreBits.of(c.genres())).toArray();
+        long[] skippedGenres = profile.skipped().stream().mapToLong(c -> GenreBits.of(c.genres())).toArray();
+        Map<Long, PersonalEffect> effects = new HashMap<>(candidates.size() * 2);
+        for (Candidate c : candidates) {
+            PersonalEffect effect = personal(c, GenreBits.of(c.genres()), profile, likedGenres, skippedGenres);
+            if (effect.value() != 0 || effect.ownLikes() > 0 || effect.ownSkips() > 0) {
+                effects.put(c.id(), effect);
+            }
+        }
+        return effects;
+    }
+
+    /**
+     * own = skipPenalty below (or likeBonus above) for a track the listener skipped (liked) more often than
+     * liked (skipped); similar = similarityWeight * (L - S) / (L + S + 1), where L and S sum the similarity of the
+     * track to each liked and skipped track, similarity = exp(-d^2 / 2 w^2) (valence/energy distance d) times
+     * the Jaccard overlap of their genres. The +1 keeps one like from acting like many.
+     */
+    PersonalEffect personal(Candidate c, long genres, PersonalProfile profile, long[] likedGenres, long[] skippedGenres) {
+        int[] own = profile.own().get(c.id());
+        double value = 0;
+        int ownLikes = own == null ? 0 : own[0];
+        int ownSkips = own == null ? 0 : own[1];
+        if (ownSkips > ownLikes) {
+            value -= personal.skipPenalty();
+        } else if (ownLikes > ownSkips) {
+            value += personal.likeBonus();
+        }
+        double liked = 0;
+        double skipped = 0;
+        int similarLiked = 0;
+        int similarSkipped = 0;
+        for (int i = 0; i < likedGenres.length; i++) {
+            Candidate other = profile.liked().get(i);
+            if (other.id() != c.id()) {
+                double s = similarity(c, genres, other, likedGenres[i]);
+                liked += s;
+                similarLiked += s >= SIMILAR ? 1 : 0;
+            }
+        }
+        for (int i = 0; i < skippedGenres.length; i++) {
+            Candidate other = profile.skipped().get(i);
+            if (other.id() != c.id()) {
+                double s = similarity(c, genres, other, skippedGenres[i]);
+                skipped += s;
+                similarSkipped += s >= SIMILAR ? 1 : 0;
+            }
+        }
+        value += personal.similarityWeight() * (liked - skipped) / (liked + skipped + 1);
+        return new PersonalEffect(value, ownLikes, ownSkips, similarLiked, similarSkipped);
+    }
+
+    private double similarity(Candidate a, long aGenres, Candidate b, long bGenres) {
+        double genre = GenreBits.jaccard(aGenres, bGenres);
+        if (genre == 0) {
+            return 0;
+        }
+        if (!a.hasFeatures() || !b.hasFeatures()) {
+            return genre * settings.unknownFeatureScore();
+        }
+        double dv = a.valence() - b.valence();
+        double de = a.energy() - b.energy();
+        double w = personal.similarityWidth();
+        return genre * Math.exp(-(dv * dv + de * de) / (2 * w * w));
     }
 
     double closeness(double distance) {
@@ -123,7 +215,8 @@ class PlaylistRanker {
         return net == 0 ? 0 : settings.feedbackWeight() * Math.tanh(net / settings.feedbackScale());
     }
 
-    private RankedTrack toRanked(Emotion emotion, Candidate c, Target slot, double score, boolean path) {
+    private RankedTrack toRanked(Emotion emotion, Candidate c, Target slot, double score, boolean path,
+                                 PersonalEffect effect) {
         Double distance = c.hasFeatures() ? round(slot.distanceTo(c.valence(), c.energy())) : null;
         String where = path
                 ? String.format(Locale.ROOT, "this step's target (%.2f, %.2f) on the way up from %s",
@@ -146,9 +239,29 @@ class PlaylistRanker {
             text.append(String.format(Locale.ROOT, "; listeners feeling %s liked it %d and skipped it %d time(s)",
                     emotion.id(), c.likes(), c.skips()));
         }
+        appendPersonal(text, effect);
         Reason reason = new Reason(c.curated() ? "curated" : "features", distance, text.toString());
         return new RankedTrack(c.id(), c.spotifyId(), c.title(), c.artist(), c.album(),
                 TrackView.spotifyUrl(c.spotifyId()), c.genres(), c.valence(), c.energy(), round(score), reason);
+    }
+
+    /** "you liked it", "you skipped it", "you liked 3 similar tracks", "you skipped 2 similar tracks". */
+    private static void appendPersonal(StringBuilder text, PersonalEffect effect) {
+        List<String> parts = new ArrayList<>(3);
+        if (effect.ownSkips() > effect.ownLikes()) {
+            parts.add("you skipped it, so it sinks for you");
+        } else if (effect.ownLikes() > effect.ownSkips()) {
+            parts.add("you liked it");
+        }
+        if (effect.similarLiked() > 0) {
+            parts.add("you liked " + effect.similarLiked() + " similar track" + (effect.similarLiked() == 1 ? "" : "s"));
+        }
+        if (effect.similarSkipped() > 0) {
+            parts.add("you skipped " + effect.similarSkipped() + " similar track" + (effect.similarSkipped() == 1 ? "" : "s"));
+        }
+        if (!parts.isEmpty()) {
+            text.append("; ").append(String.join(", ", parts));
+        }
     }
 
     private static double round(double value) {

@@ -7,9 +7,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import io.affectune.playlist.listener.ListenerForgotten;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.event.TransactionalEventListener;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
@@ -58,6 +60,12 @@ public class RankingSignals {
     /** Forget every emotion's signals (a curated list moved between emotions, or was deleted). */
     public void changedAll() {
         afterCommit(cache::clear);
+    }
+
+    /** A forgotten listener's likes and skips left the global tallies: drop every cached tally once that commits. */
+    @TransactionalEventListener
+    void listenerForgotten(ListenerForgotten event) {
+        cache.clear();
     }
 
     private static void afterCommit(Runnable action) {

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 class PlaylistRankerTest {
 
     private final PlaylistRanker ranker = new PlaylistRanker(
-            new RankingProperties(0.25, 0.3, 0.5, 0.2, 2, 2, 200, 0.8, 0.55, 0.5, java.time.Duration.ofSeconds(2)));
+            new RankingProperties(0.25, 0.3, 0.5, 0.2, 2, 2, 200, 0.8, 0.55, 0.5, java.time.Duration.ofSeconds(2)),
+            new PersonalRankingProperties(1.0, 0.2, 0.6, 0.15, 200, true));
 
     @Test
     void equalScoresGoToTheLowerIdWhateverTheCandidateOrder() {
