@@ -2,6 +2,7 @@
 import { newSessionId, postImage, postJson } from './api.js';
 import { CameraStream, cameraErrorMessage, framesPerSecond } from './camera.js';
 import { MoodTimeline, drawOverlay, renderFaces, renderLegend, renderMood } from './view.js';
+import { ListenerPanel } from './listener.js';
 import { Playlist } from './playlist.js';
 import { watchServices } from './status.js';
 
@@ -19,7 +20,16 @@ const ui = {
 
 const state = { stream: null, events: null, sourceId: null, mood: null, sessionId: newSessionId() };
 const timeline = new MoodTimeline(ui.timeline, ui.timelineText, Number(params.get('minutes')) || 5);
-const playlist = new Playlist({ list: ui.tracks, status: ui.playlistStatus, heading: ui.playlistFor, sessionId: state.sessionId });
+const listener = new ListenerPanel({
+  id: $('listener-id'), consent: $('history-consent'), retention: $('retention-days'), history: $('history'),
+  moodDays: $('mood-days'), liked: $('liked-tracks'), forget: $('forget-me'), status: $('listener-status'),
+  onForgotten: () => playlist.reload(),
+});
+const playlist = new Playlist({
+  list: ui.tracks, status: ui.playlistStatus, heading: ui.playlistFor, sessionId: state.sessionId,
+  onFeedback: () => listener.refresh(),
+});
+listener.init();
 
 if (params.get('fps')) ui.fps.value = params.get('fps');
 renderLegend(ui.legend);
@@ -55,6 +65,7 @@ function applyResult(result, { overlay = true } = {}) {
   state.mood = mood;
   renderMood(ui.mood, ui.moodDetail, mood);
   if (changed) timeline.add(mood?.emotion);
+  if (changed && mood) listener.moodSettled(mood.emotion);
   if (mood) playlist.show(mood.emotion, currentStrategy());
 }
 
@@ -125,7 +136,8 @@ ui.photo.addEventListener('change', async () => {
   ui.still.src = objectUrl;
   ui.still.alt = 'The photo being analysed';
   try {
-    const result = await postImage(`/api/v1/analyze?recommend=true&strategy=${currentStrategy()}`, file);
+    // the playlist is fetched separately, with this browser's listener id, so it is the personal one
+    const result = await postImage('/api/v1/analyze', file);
     showMessage('');
     drawOverlay(ui.overlay, result);
     renderFaces(ui.faces, ui.facesSummary, result);
@@ -137,9 +149,8 @@ ui.photo.addEventListener('change', async () => {
     timeline.add(emotion);
     if (!emotion) {
       showMessage('No face was found in this photo. Try one where a face is clearly visible and facing the camera.', 'info');
-    } else if (result.playlist?.tracks) {
-      playlist.showResult(emotion, result.playlist);
     } else {
+      listener.moodSettled(emotion);
       playlist.show(emotion, currentStrategy());
     }
   } catch (error) {

@@ -1,11 +1,13 @@
 // The playlist for the current mood: fetched from playlist-service through the gateway, with like/skip
 // feedback and a Spotify player that is only loaded when asked for (no third-party request before that).
-import { getJson, postJson } from './api.js';
+import { getJson, listenerHeaders, postJson } from './api.js';
 
-const LIMIT = 10;
+// as many tracks as playlist-service's default limit (15, as the original system showed)
+const LIMIT = 15;
 
 export class Playlist {
-  constructor({ list, status, heading, sessionId }) {
+  constructor({ list, status, heading, sessionId, onFeedback = () => {} }) {
+    this.onFeedback = onFeedback;
     this.list = list;
     this.status = status;
     this.heading = heading;
@@ -27,14 +29,10 @@ export class Playlist {
     await this.load();
   }
 
-  /** Shows a playlist that came with an analysis (POST /api/v1/analyze?recommend=true). */
-  showResult(emotion, playlist) {
-    this.request += 1;
-    this.emotion = emotion;
-    this.strategy = playlist.strategy || this.strategy;
-    this.heading.textContent = `for ${emotion}`;
-    this.render(playlist.tracks || []);
-    this.status.textContent = `${(playlist.tracks || []).length} tracks for a ${emotion} mood.`;
+  /** Loads the list again (after "forget me": the same mood, now for a new listener). */
+  async reload() {
+    this.skipped.clear();
+    if (this.emotion) await this.load();
   }
 
   async load() {
@@ -45,7 +43,8 @@ export class Playlist {
     const url = `/api/v1/playlists/${encodeURIComponent(this.emotion)}?limit=${LIMIT}&strategy=${this.strategy}`
       + (exclude ? `&exclude=${encodeURIComponent(exclude)}` : '');
     try {
-      const playlist = await getJson(url);
+      // with this browser's listener id: the list blends in its own likes and skips
+      const playlist = await getJson(url, listenerHeaders());
       if (request !== this.request) return; // the mood changed while this was loading
       this.render(playlist.tracks || []);
       this.status.textContent = playlist.tracks?.length
@@ -135,8 +134,10 @@ export class Playlist {
 
   async feedback(track, signal, note) {
     try {
-      await postJson('/api/v1/feedback', { trackId: track.id, emotion: this.emotion, signal, sessionId: this.sessionId });
+      await postJson('/api/v1/feedback', { trackId: track.id, emotion: this.emotion, signal, sessionId: this.sessionId },
+        listenerHeaders());
       note.textContent = signal === 'like' ? 'Thanks, noted.' : 'Skipped.';
+      this.onFeedback(signal, track);
       return true;
     } catch (error) {
       note.textContent = `Not saved: ${error.message}`;

@@ -70,6 +70,9 @@ class GatewayRoutingTest {
             "GET, /api/v1/curated-playlists, playlist-service",
             "GET, /api/v1/curated-playlists/7/tracks, playlist-service",
             "POST, /api/v1/feedback, playlist-service",
+            "GET, /api/v1/listeners/3f2b6c1e-8a4d-4e2f-9b7a-1c2d3e4f5a6b/history, playlist-service",
+            "PUT, /api/v1/listeners/3f2b6c1e-8a4d-4e2f-9b7a-1c2d3e4f5a6b/consent, playlist-service",
+            "DELETE, /api/v1/listeners/3f2b6c1e-8a4d-4e2f-9b7a-1c2d3e4f5a6b, playlist-service",
             "POST, /api/v1/analyze?recommend=true, camera-service",
             "POST, /api/v1/sessions, camera-service",
             "GET, /api/v1/sessions/abc, camera-service",
@@ -84,6 +87,18 @@ class GatewayRoutingTest {
                 .jsonPath("$.service").isEqualTo(service)
                 .jsonPath("$.uri").isEqualTo(path)
                 .jsonPath("$.method").isEqualTo(method);
+    }
+
+    @Test
+    void forwardsTheListenerIdHeader() {
+        String listener = "3f2b6c1e-8a4d-4e2f-9b7a-1c2d3e4f5a6b";
+        http().get().uri("/api/v1/playlists/happy").header("X-Listener-Id", listener).exchange()
+                .expectStatus().isOk()
+                .expectBody().jsonPath("$.listenerId").isEqualTo(listener);
+        http().post().uri("/api/v1/feedback").header("X-Listener-Id", listener)
+                .contentType(MediaType.APPLICATION_JSON).bodyValue("{}").exchange()
+                .expectStatus().isOk()
+                .expectBody().jsonPath("$.listenerId").isEqualTo(listener);
     }
 
     @Test

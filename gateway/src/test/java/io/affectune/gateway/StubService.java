@@ -13,7 +13,7 @@ import reactor.netty.http.server.HttpServer;
 
 /**
  * A small real HTTP server standing in for one downstream service: it answers with its own name and the
- * path it saw, serves /actuator/health and /v3/api-docs, echoes a WebSocket, streams SSE, and answers
+ * path it saw (and the X-Listener-Id header it got), serves /actuator/health and /v3/api-docs, echoes a WebSocket, streams SSE, and answers
  * /api/v1/playlists/not-an-emotion with a problem+json 400 as the real services do for bad input.
  */
 final class StubService implements AutoCloseable {
@@ -49,7 +49,8 @@ final class StubService implements AutoCloseable {
                                     return res.header("Content-Type", "application/json")
                                             .sendString(Mono.just("{\"service\":\"" + name + "\",\"method\":\""
                                                     + req.method().name() + "\",\"uri\":\"" + req.uri()
-                                                    + "\",\"bodyBytes\":" + body.length + "}"))
+                                                    + "\",\"bodyBytes\":" + body.length + ",\"listenerId\":\""
+                                                    + req.requestHeaders().get("X-Listener-Id", "") + "\"}"))
                                             .then();
                                 })))
                 .bindNow();
