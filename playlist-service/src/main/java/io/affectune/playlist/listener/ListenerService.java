@@ -60,8 +60,7 @@ public class ListenerService {
         }
     }
 
-    /** Records the tracks a playlist showed, if (and only if) the listener consented. */
-    @Transactional
+    /** Records the tracks a playlist showed, if (and only if) the listener consented (one statement). */
     public void recordShownIfConsented(UUID id, Emotion emotion, List<Long> trackIds) {
         listeners.recordIfConsented(id, "shown", emotion.id(), trackIds);
     }

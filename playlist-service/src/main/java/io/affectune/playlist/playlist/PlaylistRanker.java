@@ -7,11 +7,9 @@ import io.affectune.playlist.playlist.PlaylistDtos.Reason;
 import io.affectune.playlist.playlist.PlaylistDtos.Target;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import org.springframework.stereotype.Component;
 
 /**
@@ -89,42 +87,60 @@ class PlaylistRanker {
 
     List<RankedTrack> rank(Emotion emotion, List<Candidate> candidates, List<Target> slots, PersonalProfile profile) {
         Map<Long, PersonalEffect> effects = personalEffects(candidates, profile);
-        List<Candidate> remaining = new ArrayList<>(candidates);
-        Map<String, Integer> perArtist = new HashMap<>();
-        Set<String> songs = new HashSet<>();
+        // Per candidate, once: the parts of the score that do not depend on the slot, and artist and song as
+        // small integers, so the slot loop (slots x candidates) does no string work and no boxing.
+        int n = candidates.size();
+        double[] fixed = new double[n];
+        int[] artist = new int[n];
+        int[] song = new int[n];
+        Map<String, Integer> artistIds = new HashMap<>(n * 2);
+        Map<String, Integer> songIds = new HashMap<>(n * 2);
+        for (int i = 0; i < n; i++) {
+            Candidate c = candidates.get(i);
+            PersonalEffect effect = effects.get(c.id());
+            fixed[i] = (c.curated() ? settings.curatedBonus() : 0) + feedbackEffect(c) + (effect == null ? 0 : effect.value());
+            artist[i] = artistIds.computeIfAbsent(c.artistKey(), k -> artistIds.size());
+            song[i] = songIds.computeIfAbsent(c.matchKey(), k -> songIds.size());
+        }
+        int[] perArtist = new int[artistIds.size()];
+        boolean[] songUsed = new boolean[songIds.size()];
+        boolean[] taken = new boolean[n];
+        double[] scores = new double[n];
+        boolean path = slots.size() > 1 && !slots.get(0).equals(slots.get(slots.size() - 1));
         List<RankedTrack> playlist = new ArrayList<>(slots.size());
-        Map<Long, Double> scores = new HashMap<>(remaining.size() * 2);
         Target scored = null;
         for (Target slot : slots) {
             if (!slot.equals(scored)) {
                 // "match" has one target for all slots: score each candidate once, not once per slot
-                scores.clear();
-                for (Candidate c : remaining) {
-                    PersonalEffect effect = effects.get(c.id());
-                    scores.put(c.id(), score(c, slot) + (effect == null ? 0 : effect.value()));
+                for (int i = 0; i < n; i++) {
+                    if (!taken[i]) {
+                        Candidate c = candidates.get(i);
+                        scores[i] = (c.hasFeatures() ? closeness(slot.distanceTo(c.valence(), c.energy()))
+                                : settings.unknownFeatureScore()) + fixed[i];
+                    }
                 }
                 scored = slot;
             }
-            Candidate best = null;
+            int best = -1;
             double bestScore = Double.NEGATIVE_INFINITY;
-            for (Candidate c : remaining) {
-                if (perArtist.getOrDefault(c.artistKey(), 0) >= settings.maxPerArtist() || songs.contains(c.matchKey())) {
+            for (int i = 0; i < n; i++) {
+                if (taken[i] || perArtist[artist[i]] >= settings.maxPerArtist() || songUsed[song[i]]) {
                     continue;
                 }
-                double score = scores.get(c.id());
-                if (score > bestScore || (score == bestScore && best != null && c.id() < best.id())) {
-                    best = c;
+                double score = scores[i];
+                if (score > bestScore || (score == bestScore && best >= 0 && candidates.get(i).id() < candidates.get(best).id())) {
+                    best = i;
                     bestScore = score;
                 }
             }
-            if (best == null) {
+            if (best < 0) {
                 break;
             }
-            remaining.remove(best);
-            perArtist.merge(best.artistKey(), 1, Integer::sum);
-            songs.add(best.matchKey());
-            playlist.add(toRanked(emotion, best, slot, bestScore, slots.size() > 1 && !slots.get(0).equals(slots.get(slots.size() - 1)),
-                    effects.getOrDefault(best.id(), PersonalEffect.NONE)));
+            taken[best] = true;
+            perArtist[artist[best]]++;
+            songUsed[song[best]] = true;
+            Candidate chosen = candidates.get(best);
+            playlist.add(toRanked(emotion, chosen, slot, bestScore, path, effects.getOrDefault(chosen.id(), PersonalEffect.NONE)));
         }
         return playlist;
     }

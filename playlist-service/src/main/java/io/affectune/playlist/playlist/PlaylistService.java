@@ -59,19 +59,22 @@ public class PlaylistService {
         Target start = ranker.start(emotion);
         Target goal = ranker.goal(emotion, strategy);
         int perPoint = Math.max(settings.candidatePool(), limit * 4);
-        PersonalProfile profile = listener.map(id -> profile(id, emotion)).orElse(PersonalProfile.NONE);
+        PersonalSignals.Signals own = listener.map(id -> personalSignals.of(id, emotion.id())).orElse(null);
+        PersonalProfile profile = own == null ? PersonalProfile.NONE : profile(own.tallies());
         List<Target> points = new ArrayList<>(ranker.queryPoints(start, goal));
         if (personal.neighbourhood()) {
             profile.likedCentre().filter(p -> !points.contains(p)).ifPresent(points::add);
         }
         List<Candidate> pool = candidates.find(emotion.id(), points, perPoint, excluded);
         List<RankedTrack> tracks = ranker.rank(emotion, pool, ranker.slotTargets(start, goal, limit), profile);
-        listener.ifPresent(id -> listeners.recordShownIfConsented(id, emotion, tracks.stream().map(RankedTrack::id).toList()));
+        if (own != null && own.historyConsent()) {
+            // the insert checks consent again in the same statement: withdrawn a moment ago means not kept
+            listeners.recordShownIfConsented(listener.get(), emotion, tracks.stream().map(RankedTrack::id).toList());
+        }
         return new PlaylistResponse(emotion.id(), strategy.id(), start, goal, tracks);
     }
 
-    private PersonalProfile profile(UUID listener, Emotion emotion) {
-        Map<Long, int[]> own = personalSignals.tallies(listener, emotion.id());
+    private PersonalProfile profile(Map<Long, int[]> own) {
         if (own.isEmpty()) {
             return PersonalProfile.NONE;
         }
