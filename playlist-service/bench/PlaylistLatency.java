@@ -2,6 +2,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,7 +16,9 @@ import java.util.regex.Pattern;
  * Latency of GET /api/v1/playlists/{emotion} against a running playlist-service: sequential
  * requests over one keep-alive connection, varying emotion, strategy, limit and exclude
  * (exclude lists ids taken from earlier answers, as a player excluding tracks already played).
- * Usage: java PlaylistLatency.java [baseUrl] [requests] [warmup]
+ * With listeners > 0 every request carries X-Listener-Id of one of the bench listeners written by
+ * seed-listeners.sql (md5('bench-listener-<n>') as a UUID, n picked at random), so the personal ranking runs.
+ * Usage: java PlaylistLatency.java [baseUrl] [requests] [warmup] [listeners]
  */
 public class PlaylistLatency {
 
@@ -22,11 +26,13 @@ public class PlaylistLatency {
     private static final String[] STRATEGIES = {"match", "uplift"};
     private static final int[] LIMITS = {10, 15, 15, 20, 30};
     private static final Pattern ID = Pattern.compile("\\{\"id\":(\\d+)");
+    private static int listeners;
 
     public static void main(String[] args) throws Exception {
         String base = args.length > 0 ? args[0] : "http://localhost:8083";
         int requests = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
         int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 300;
+        listeners = args.length > 3 ? Integer.parseInt(args[3]) : 0;
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
         Random random = new Random(42);
@@ -48,8 +54,8 @@ public class PlaylistLatency {
         }
         double wallSeconds = (System.nanoTime() - wallStart) / 1e9;
         Arrays.sort(nanos);
-        System.out.printf("requests=%d warmup=%d failures=%d throughput=%.0f req/s%n", requests, warmup, failures,
-                requests / wallSeconds);
+        System.out.printf("requests=%d warmup=%d listeners=%d failures=%d throughput=%.0f req/s%n", requests, warmup,
+                listeners, failures, requests / wallSeconds);
         System.out.printf("p50=%.2f ms  p90=%.2f ms  p95=%.2f ms  p99=%.2f ms  max=%.2f ms%n",
                 ms(nanos, 0.50), ms(nanos, 0.90), ms(nanos, 0.95), ms(nanos, 0.99), nanos[nanos.length - 1] / 1e6);
         if (failures > 0) {
@@ -70,8 +76,11 @@ public class PlaylistLatency {
                 url.append(i == 0 ? "" : ",").append(playedIds.get(random.nextInt(playedIds.size())));
             }
         }
-        HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(url.toString()))
-                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url.toString())).timeout(Duration.ofSeconds(10)).GET();
+        if (listeners > 0) {
+            request.header("X-Listener-Id", benchListener(random.nextInt(listeners)));
+        }
+        HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
         if (playedIds.size() < 500) {
             Matcher m = ID.matcher(response.body());
             for (int i = 0; i < 3 && m.find(); i++) {
@@ -79,6 +88,17 @@ public class PlaylistLatency {
             }
         }
         return response.statusCode();
+    }
+
+    /** md5('bench-listener-' || n)::uuid, as seed-listeners.sql writes it. */
+    static String benchListener(int n) throws Exception {
+        byte[] digest = MessageDigest.getInstance("MD5").digest(("bench-listener-" + n).getBytes(StandardCharsets.UTF_8));
+        StringBuilder hex = new StringBuilder();
+        for (byte b : digest) {
+            hex.append(String.format("%02x", b));
+        }
+        return hex.substring(0, 8) + "-" + hex.substring(8, 12) + "-" + hex.substring(12, 16) + "-"
+                + hex.substring(16, 20) + "-" + hex.substring(20);
     }
 
     private static double ms(long[] sorted, double quantile) {
