@@ -193,6 +193,18 @@ class ListenerApiTest extends ApiTestBase {
         assertThat(http.get("/api/v1/listeners/" + listener).json().get("historyConsent").asBoolean()).isFalse();
     }
 
+    @Test
+    void theOpenApiDocumentDescribesTheListenerEndpointsAndHeader() {
+        JsonNode paths = http.get("/v3/api-docs").json().get("paths");
+        assertThat(paths.has("/api/v1/listeners/{id}")).isTrue();
+        assertThat(paths.at("/~1api~1v1~1listeners~1{id}").has("delete")).isTrue();
+        assertThat(paths.at("/~1api~1v1~1listeners~1{id}~1consent").has("put")).isTrue();
+        assertThat(paths.at("/~1api~1v1~1listeners~1{id}~1history").has("get")).isTrue();
+        assertThat(paths.at("/~1api~1v1~1listeners~1{id}~1history~1moods").has("post")).isTrue();
+        assertThat(paths.at("/~1api~1v1~1playlists~1{emotion}/get/parameters").toString()).contains("X-Listener-Id");
+        assertThat(paths.at("/~1api~1v1~1feedback/post/parameters").toString()).contains("X-Listener-Id");
+    }
+
     /** Every row in every table that can hold a listener id. */
     private long rowsAbout(String listener) {
         return count("SELECT count(*) FROM listener WHERE id = ?::uuid", listener)
