@@ -98,6 +98,11 @@ public class FrameAnalyzer {
 
     /** Analyses encoded image bytes (JPEG/PNG); errors are ImageRejectedException for bad input. */
     public Mono<FrameResult> analyze(byte[] image, Session session, boolean recommend) {
+        return analyze(image, session, recommend, Optional.empty());
+    }
+
+    /** As above; a recommended playlist is the listener's personal one when listenerId is present. */
+    public Mono<FrameResult> analyze(byte[] image, Session session, boolean recommend, Optional<String> listenerId) {
         return Mono.fromCallable(() -> {
                     long start = System.nanoTime();
                     DecodedFrame frame = decoder.decode(image);
@@ -110,7 +115,7 @@ public class FrameAnalyzer {
                     }
                 })
                 .subscribeOn(vision)
-                .flatMap(prepared -> finish(prepared, session, recommend));
+                .flatMap(prepared -> finish(prepared, session, recommend, listenerId));
     }
 
     /** Analyses a frame that is already decoded (server-side sources); the caller keeps ownership of the Mat. */
@@ -120,7 +125,7 @@ public class FrameAnalyzer {
                     return prepare(bgr, null, start, start, session);
                 })
                 .subscribeOn(vision)
-                .flatMap(prepared -> finish(prepared, session, false));
+                .flatMap(prepared -> finish(prepared, session, false, Optional.empty()));
     }
 
     private record Prepared(FrameResult.Size size, FrameResult.Size downscaledFrom, List<DetectedFace> faces,
@@ -144,7 +149,7 @@ public class FrameAnalyzer {
                 ms(decoded - start), ms(detected - decoded), preview);
     }
 
-    private Mono<FrameResult> finish(Prepared prepared, Session session, boolean recommend) {
+    private Mono<FrameResult> finish(Prepared prepared, Session session, boolean recommend, Optional<String> listenerId) {
         AtomicReference<Mat> preview = new AtomicReference<>(prepared.previewFrame());
         long classifyStart = System.nanoTime();
         return emotions.classify(prepared.crops())
@@ -162,7 +167,7 @@ public class FrameAnalyzer {
                         playlist = playlists.playlist(emotion, session.givenTrackIds())
                                 .doOnNext(p -> p.ifPresent(json -> session.playlistDelivered(emotion, json)));
                     } else if (session == null && recommend && !faces.isEmpty() && faces.get(0).emotion() != null) {
-                        playlist = playlists.playlist(faces.get(0).emotion(), List.of());
+                        playlist = playlists.playlist(faces.get(0).emotion(), List.of(), listenerId);
                     }
                     return playlist.map(p -> {
                         double totalMs = ms(System.nanoTime() - prepared.start());

@@ -23,6 +23,7 @@ import reactor.netty.http.client.HttpClient;
 public class PlaylistClient {
 
     private static final Logger log = LoggerFactory.getLogger(PlaylistClient.class);
+    public static final String LISTENER_HEADER = "X-Listener-Id";
 
     private final WebClient client;
     private final Duration timeout;
@@ -48,6 +49,11 @@ public class PlaylistClient {
     }
 
     public Mono<Optional<JsonNode>> playlist(String emotion, Collection<String> excludeTrackIds) {
+        return playlist(emotion, excludeTrackIds, Optional.empty());
+    }
+
+    /** With a listener id (X-Listener-Id of the caller, already checked to be a UUID): their personal playlist. */
+    public Mono<Optional<JsonNode>> playlist(String emotion, Collection<String> excludeTrackIds, Optional<String> listenerId) {
         return client.get()
                 .uri(b -> {
                     b.path("/api/v1/playlists/{emotion}").queryParam("limit", limit);
@@ -57,6 +63,7 @@ public class PlaylistClient {
                     return b.build(emotion);
                 })
                 .accept(MediaType.APPLICATION_JSON)
+                .headers(h -> listenerId.ifPresent(id -> h.set(LISTENER_HEADER, id)))
                 .retrieve()
                 .bodyToMono(JsonNode.class)
                 .timeout(timeout)

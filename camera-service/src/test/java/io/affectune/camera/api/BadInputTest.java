@@ -82,6 +82,12 @@ class BadInputTest {
     }
 
     @Test
+    void aListenerIdThatIsNotAUuid() {
+        expectProblem(http.post().uri("/api/v1/analyze?recommend=true").header("X-Listener-Id", "not-a-uuid")
+                .contentType(MediaType.IMAGE_JPEG).bodyValue(faceJpeg(320, 240)).exchange(), 400, "X-Listener-Id");
+    }
+
+    @Test
     void emptyBody() {
         expectProblem(http.post().uri("/api/v1/analyze").contentType(MediaType.IMAGE_JPEG).exchange(), 400, "no image");
     }
