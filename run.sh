@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Affectune without Docker: builds, starts PostgreSQL (embedded, or yours via DATABASE_URL) and every
-# service that exists, waits until each is healthy, and stops all of them on Ctrl-C / SIGTERM.
+# service that exists, waits until each is healthy, restarts any that exits (with back-off, like compose's
+# restart: unless-stopped), and stops all of them on Ctrl-C / SIGTERM.
 # ./run.sh --help for the options. Written for bash 3.2+ (macOS) and Linux.
 set -uo pipefail
 
@@ -13,7 +14,9 @@ Usage: ./run.sh [--check] [--no-build] [--help]
 
 Builds the project (./mvnw -B -q -DskipTests package), starts PostgreSQL and every service that
 exists, waits for each /actuator/health to be UP, prints the URLs, and keeps running until
-Ctrl-C (or SIGTERM), which stops every service and then PostgreSQL.
+Ctrl-C (or SIGTERM), which stops every service and then PostgreSQL. A service or the embedded
+PostgreSQL that exits meanwhile is restarted after 1, 2, 4 ... up to RESTART_MAX_DELAY seconds
+(the count starts again once it has run for RESTART_RESET seconds); the others keep running.
 
   --check      non-interactive: start everything, print each service's health, run a smoke
                request against each, stop everything; exit 0 only if all of it worked (for CI)
@@ -38,6 +41,8 @@ Environment (defaults in brackets; docker-compose.yml reads the same names):
   JAVA_OPTS                  extra JVM options for every service [-XX:TieredStopAtLevel=1]
   HEALTH_TIMEOUT             seconds to wait for all services to become healthy [240]
   STOP_TIMEOUT               seconds a process gets to stop before it is killed [30]
+  RESTART_MAX_DELAY          longest wait before restarting a process that exited [30]
+  RESTART_RESET              seconds of running after which its back-off starts again [60]
 
 Logs: <AFFECTUNE_DATA_DIR>/logs/<service>.log (the previous run's in <service>.log.1).
 EOF
@@ -61,6 +66,8 @@ PLAYLIST_SERVICE_PORT=${PLAYLIST_SERVICE_PORT:-8083}
 EMBEDDED_DB_PORT=${EMBEDDED_DB_PORT:-5433}
 HEALTH_TIMEOUT=${HEALTH_TIMEOUT:-240}
 STOP_TIMEOUT=${STOP_TIMEOUT:-30}
+RESTART_MAX_DELAY=${RESTART_MAX_DELAY:-30}
+RESTART_RESET=${RESTART_RESET:-60}
 # C1-only JIT: noticeably faster start for a development launcher; JAVA_OPTS= (empty) for full JIT
 JAVA_OPTS=${JAVA_OPTS--XX:TieredStopAtLevel=1}
 DATA_DIR=${AFFECTUNE_DATA_DIR:-$ROOT/.data}
@@ -128,7 +135,10 @@ stop_all() {
         done
     fi
     if [ -n "$POSTGRES_PID" ]; then
-        signal_tree TERM "$POSTGRES_PID"
+        # the launcher alone: it stops the server with pg_ctl stop -m fast. A SIGTERM to its process group
+        # would also reach the postmaster, whose answer to SIGTERM is a smart shutdown that waits for
+        # every client connection to close.
+        kill -TERM "$POSTGRES_PID" 2>/dev/null
         if ! wait_for_exit "$POSTGRES_PID" "$STOP_TIMEOUT"; then
             fail "PostgreSQL launcher (pid $POSTGRES_PID) did not stop within ${STOP_TIMEOUT}s: killing it"
             signal_tree KILL "$POSTGRES_PID"
@@ -241,6 +251,28 @@ done
 STARTED_AT=$SECONDS
 
 # --- PostgreSQL ----------------------------------------------------------------------------------
+# Starts the embedded PostgreSQL launcher ($pg_command) and waits for its ready line; 1 on failure
+# (the log's tail shown). Used at start and by the supervisor loop to restart it.
+start_postgres() {
+    local deadline
+    # shellcheck disable=SC2086 # pg_command is a word list on purpose
+    start_background "$LOG_DIR/postgres.log" env AFFECTUNE_DATA_DIR="$DATA_DIR" EMBEDDED_DB_PORT="$EMBEDDED_DB_PORT" $pg_command
+    POSTGRES_PID=$LAST_PID
+    deadline=$((SECONDS + 120))
+    until grep -q '^DEV_POSTGRES_READY' "$LOG_DIR/postgres.log" 2>/dev/null; do
+        if ! is_running "$POSTGRES_PID"; then
+            fail "PostgreSQL did not start; see $LOG_DIR/postgres.log"
+            show_log_tail "$LOG_DIR/postgres.log"
+            return 1
+        fi
+        if [ "$SECONDS" -ge "$deadline" ]; then
+            fail "PostgreSQL was not ready within 120s; see $LOG_DIR/postgres.log"
+            return 1
+        fi
+        sleep 0.2
+    done
+}
+
 needs_database=0
 case " $PRESENT " in *" playlist-service "*) needs_database=1 ;; esac
 
@@ -281,23 +313,7 @@ elif [ "$needs_database" = 1 ]; then
         pg_command="$drop $pg_command"
     fi
     say "starting PostgreSQL on port $EMBEDDED_DB_PORT (data in $DATA_DIR/postgres)"
-    # shellcheck disable=SC2086 # pg_command is a word list on purpose
-    start_background "$LOG_DIR/postgres.log" env AFFECTUNE_DATA_DIR="$DATA_DIR" EMBEDDED_DB_PORT="$EMBEDDED_DB_PORT" $pg_command
-    POSTGRES_PID=$LAST_PID
-    deadline=$((SECONDS + 120))
-    until grep -q '^DEV_POSTGRES_READY' "$LOG_DIR/postgres.log" 2>/dev/null; do
-        if ! is_running "$POSTGRES_PID"; then
-            fail "PostgreSQL did not start; see $LOG_DIR/postgres.log"
-            show_log_tail "$LOG_DIR/postgres.log"
-            POSTGRES_PID=""
-            exit 1
-        fi
-        if [ "$SECONDS" -ge "$deadline" ]; then
-            fail "PostgreSQL was not ready within 120s; see $LOG_DIR/postgres.log"
-            exit 1
-        fi
-        sleep 0.2
-    done
+    start_postgres || exit 1
     export DATABASE_URL="jdbc:postgresql://localhost:$EMBEDDED_DB_PORT/affectune"
     export DATABASE_USERNAME=postgres
     export DATABASE_PASSWORD=""
@@ -327,13 +343,18 @@ snapshot_jar() { # module -> path of the copy
     echo "$copy"
 }
 
-for svc in $PRESENT; do
-    port=$(port_of "$svc")
-    jar=$(snapshot_jar "$svc")
+launch_service() { # service -> LAST_PID
+    local port jar
+    port=$(port_of "$1")
+    jar=$(snapshot_jar "$1")
     # shellcheck disable=SC2086 # JAVA_OPTS is a word list on purpose
-    start_background "$LOG_DIR/$svc.log" env SERVER_PORT="$port" java $JAVA_OPTS -jar "$jar"
+    start_background "$LOG_DIR/$1.log" env SERVER_PORT="$port" java $JAVA_OPTS -jar "$jar"
+}
+
+for svc in $PRESENT; do
+    launch_service "$svc"
     STARTED="$STARTED $svc:$LAST_PID"
-    say "starting $svc on port $port (log: $LOG_DIR/$svc.log)"
+    say "starting $svc on port $(port_of "$svc") (log: $LOG_DIR/$svc.log)"
 done
 
 pid_of() { # service -> pid
@@ -483,23 +504,57 @@ if [ "$MODE" = check ]; then
     exit 0
 fi
 
-# --- run until Ctrl-C; stop everything if one of the processes dies -----------------------------
+# --- run until Ctrl-C; restart a process that exits, with back-off --------------------------------
+# Back-off state per process, in variables named after it (bash 3.2 has no associative arrays):
+# FAILS_<NAME> restarts in a row, RETRY_AT_<NAME> when the next start is due, UP_SINCE_<NAME> last start.
+state_var() { printf '%s_%s' "$1" "$(echo "$2" | tr 'a-z-' 'A-Z_')"; }
+
+# For a process found not running: 0 when it is due to start again now; otherwise it schedules the
+# restart (1, 2, 4 ... RESTART_MAX_DELAY seconds after the exit, by how many restarts came in a row).
+due_for_restart() { # name log-file
+    local fails_var at_var up_var fails at up delay i
+    fails_var=$(state_var FAILS "$1"); at_var=$(state_var RETRY_AT "$1"); up_var=$(state_var UP_SINCE "$1")
+    eval "fails=\${$fails_var:-0}; at=\${$at_var:-}; up=\${$up_var:-0}"
+    if [ -z "$at" ]; then
+        [ $((SECONDS - up)) -ge "$RESTART_RESET" ] && fails=0
+        fails=$((fails + 1))
+        delay=1 i=1
+        while [ "$i" -lt "$fails" ] && [ "$delay" -lt "$RESTART_MAX_DELAY" ]; do delay=$((delay * 2)); i=$((i + 1)); done
+        [ "$delay" -gt "$RESTART_MAX_DELAY" ] && delay=$RESTART_MAX_DELAY
+        eval "$fails_var=$fails; $at_var=$((SECONDS + delay))"
+        fail "$1 exited unexpectedly; restart #$fails in ${delay}s (see $2)"
+        return 1
+    fi
+    [ "$SECONDS" -ge "$at" ] || return 1
+    eval "$at_var=; $up_var=$SECONDS"
+    return 0
+}
+
+replace_pid() { # service new-pid
+    local entry out=""
+    for entry in $STARTED; do
+        if [ "${entry%%:*}" = "$1" ]; then out="$out $1:$2"; else out="$out $entry"; fi
+    done
+    STARTED=${out# }
+}
+
 say "running; press Ctrl-C to stop everything"
 while true; do
-    sleep 2 &
+    sleep 1 &
     SLEEP_PID=$!
     wait "$SLEEP_PID" 2>/dev/null
+    if [ -n "$POSTGRES_PID" ] && ! is_running "$POSTGRES_PID" && due_for_restart postgres "$LOG_DIR/postgres.log"; then
+        say "restarting PostgreSQL (restart #$FAILS_POSTGRES)"
+        if start_postgres; then
+            say "PostgreSQL is back: $DATABASE_URL"
+        fi
+    fi
     for entry in $STARTED; do
-        if ! is_running "${entry#*:}"; then
-            fail "${entry%%:*} exited unexpectedly; see $LOG_DIR/${entry%%:*}.log"
-            stop_all
-            exit 1
+        name=${entry%%:*}
+        if ! is_running "${entry#*:}" && due_for_restart "$name" "$LOG_DIR/$name.log"; then
+            launch_service "$name"
+            replace_pid "$name" "$LAST_PID"
+            say "restarted $name (pid $LAST_PID, restart #$(eval "echo \${$(state_var FAILS "$name")}"))"
         fi
     done
-    if [ -n "$POSTGRES_PID" ] && ! is_running "$POSTGRES_PID"; then
-        fail "PostgreSQL exited unexpectedly; see $LOG_DIR/postgres.log"
-        POSTGRES_PID=""
-        stop_all
-        exit 1
-    fi
 done

@@ -19,6 +19,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -89,6 +90,101 @@ class DevPostgresIT {
             assertThat(rows.getInt(1)).isEqualTo(42);
         }
         stopWithSigterm(second, port);
+    }
+
+    @Test
+    void everyAcknowledgedWriteSurvivesAKillOfThePostmaster() throws Exception {
+        int port = freePort();
+        String jdbcUrl = "jdbc:postgresql://localhost:" + port + "/affectune";
+        Process first = start(port);
+        awaitReadyLine(first);
+        int writes = 200;
+        try (Connection connection = DriverManager.getConnection(jdbcUrl, "postgres", "");
+             Statement statement = connection.createStatement()) {
+            assertThat(setting(statement, "fsync")).isEqualTo("on");
+            assertThat(setting(statement, "synchronous_commit")).isEqualTo("on");
+            statement.execute("CREATE TABLE acknowledged (id serial PRIMARY KEY, track bigint NOT NULL, signal text NOT NULL)");
+            // the same writes with the settings the launcher used to have, for the figure only (not kept)
+            statement.execute("CREATE TABLE unacknowledged_figure (id serial PRIMARY KEY, track bigint, signal text)");
+            statement.execute("SET synchronous_commit = off");
+            double before = writesPerSecond(statement, "unacknowledged_figure", writes);
+            statement.execute("SET synchronous_commit = on");
+            double after = writesPerSecond(statement, "acknowledged", writes); // each one its own transaction
+            System.out.printf(Locale.ROOT, "dev-postgres durability: %d single-row commits, synchronous_commit off %.0f "
+                    + "writes/s, on (fsync on) %.0f writes/s%n", writes, before, after);
+        }
+        long postmaster = Long.parseLong(Files.readAllLines(dataDir.resolve("postgres").resolve("postmaster.pid")).get(0).trim());
+        run("kill", "-9", Long.toString(postmaster));
+        // the launcher notices and exits non-zero, so that a supervisor restarts it
+        assertThat(first.waitFor(30, TimeUnit.SECONDS)).as("dev-postgres exits when its postmaster is killed").isTrue();
+        assertThat(first.exitValue()).isNotZero();
+        awaitNoServerProcessLeft();
+
+        Process second = start(port);
+        awaitReadyLine(second); // crash recovery replays the WAL
+        try (Connection connection = DriverManager.getConnection(jdbcUrl, "postgres", "");
+             Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT count(*), max(id) FROM acknowledged")) {
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getInt(1)).as("acknowledged writes after kill -9 and restart").isEqualTo(writes);
+            assertThat(rows.getInt(2)).isEqualTo(writes);
+        }
+        stopWithSigterm(second, port);
+    }
+
+    @Test
+    void sigtermStopsTheServerWithinFiveSecondsWhileClientsStayConnected() throws Exception {
+        int port = freePort();
+        String jdbcUrl = "jdbc:postgresql://localhost:" + port + "/affectune";
+        Process process = start(port);
+        awaitReadyLine(process);
+        // idle connections, as the services' pools hold them: a smart shutdown would wait for them forever
+        List<Connection> pool = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            pool.add(DriverManager.getConnection(jdbcUrl, "postgres", ""));
+        }
+        try {
+            long t0 = System.nanoTime();
+            process.destroy(); // SIGTERM
+            assertThat(process.waitFor(5, TimeUnit.SECONDS)).as("stopped within 5 s of SIGTERM").isTrue();
+            System.out.printf(Locale.ROOT, "dev-postgres: SIGTERM with %d open connections -> stopped in %d ms%n",
+                    pool.size(), (System.nanoTime() - t0) / 1_000_000);
+            awaitNoServerProcessLeft();
+            assertThat(portIsFree(port)).isTrue();
+        } finally {
+            for (Connection c : pool) {
+                try {
+                    c.close();
+                } catch (Exception ignored) {
+                    // the server is gone
+                }
+            }
+        }
+    }
+
+    private static String setting(Statement statement, String name) throws Exception {
+        try (ResultSet rows = statement.executeQuery("SHOW " + name)) {
+            rows.next();
+            return rows.getString(1);
+        }
+    }
+
+    private static double writesPerSecond(Statement statement, String table, int writes) throws Exception {
+        long t0 = System.nanoTime();
+        for (int i = 1; i <= writes; i++) {
+            statement.executeUpdate("INSERT INTO " + table + " (track, signal) VALUES (" + i + ", 'like')");
+        }
+        return writes / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Backends outlive a killed postmaster for a moment; a new server cannot start while they hold its memory. */
+    private void awaitNoServerProcessLeft() throws Exception {
+        String dataPath = dataDir.toString();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (ProcessHandle.allProcesses().anyMatch(p -> p.info().commandLine().map(l -> l.contains(dataPath)).orElse(false))) {
+            assertThat(System.nanoTime()).as("PostgreSQL processes of %s still running after 30 s", dataPath).isLessThan(deadline);
+            Thread.sleep(200);
+        }
     }
 
     @Test
