@@ -35,7 +35,8 @@ public record CameraProperties(
     public record Playlist(String url, Duration timeout, int limit, Duration retryAfter) {
     }
 
-    public record Session(Duration idleTimeout, int maxSessions, double trackIou, Duration trackTtl) {
+    public record Session(Duration idleTimeout, int maxSessions, int createPerClientPerMinute, double trackIou,
+                          Duration trackTtl) {
     }
 
     public record Mood(MoodSubject subject, Duration smoothingWindow, Duration settle, Duration hold,

@@ -3,6 +3,7 @@ package io.affectune.camera.session;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.affectune.camera.analysis.FrameResult;
 import io.affectune.camera.web.ApiException;
+import io.affectune.camera.web.ClientAddress;
 import io.swagger.v3.oas.annotations.Operation;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -14,6 +15,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -39,11 +41,13 @@ public class SessionController {
                               long droppedFrames, FrameResult.Mood mood, JsonNode playlist) {
     }
 
-    @Operation(summary = "Create a session (a WebSocket to an unknown id also creates one)")
+    @Operation(summary = "Create a session (a WebSocket to an unknown id also creates one)",
+            description = "At most SESSION_CREATE_PER_CLIENT_PER_MINUTE new sessions per client address (429 with "
+                    + "Retry-After beyond), SESSION_MAX in all (503 with Retry-After when full).")
     @PostMapping
     @ResponseStatus(HttpStatus.CREATED)
-    public SessionView create() {
-        return view(sessions.create());
+    public SessionView create(ServerHttpRequest request) {
+        return view(sessions.create(ClientAddress.of(request)));
     }
 
     @GetMapping("/{id}")

@@ -13,7 +13,10 @@ import java.util.regex.Pattern;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
-/** In-memory sessions; a session nobody has used for the idle timeout is forgotten. */
+/**
+ * In-memory sessions; a session nobody has used for the idle timeout is forgotten. New sessions are
+ * admitted per client (a rate per client address) and in total (the registry's size).
+ */
 @Component
 public class SessionRegistry {
 
@@ -21,38 +24,55 @@ public class SessionRegistry {
 
     private final CameraProperties properties;
     private final Clock clock;
+    private final CreationLimiter limiter;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
 
     public SessionRegistry(CameraProperties properties, Clock clock) {
         this.properties = properties;
         this.clock = clock;
+        this.limiter = new CreationLimiter(properties.session().createPerClientPerMinute());
     }
 
     public Optional<Session> find(String id) {
         return Optional.ofNullable(sessions.get(id));
     }
 
-    /** The session with this id, created when new; empty if the id is malformed or the registry is full. */
-    public Optional<Session> getOrCreate(String id) {
+    /**
+     * The session with this id, created for {@code client} (its address) when new.
+     *
+     * @throws SessionRefusedException if the id is malformed, the client creates sessions too fast, or the
+     *                                 registry is full
+     */
+    public Session open(String id, String client) {
         if (id == null || !VALID_ID.matcher(id).matches()) {
-            return Optional.empty();
+            throw new SessionRefusedException(SessionRefusedException.Reason.MALFORMED_ID, Duration.ZERO,
+                    "Session ids are 1-64 letters, digits, '-' or '_'");
         }
         Session existing = sessions.get(id);
         if (existing != null) {
-            return Optional.of(existing);
+            return existing;
         }
-        if (sessions.size() >= properties.session().maxSessions()) {
+        int max = properties.session().maxSessions();
+        if (sessions.size() >= max) {
             expireIdle();
-            if (sessions.size() >= properties.session().maxSessions()) {
-                return Optional.empty();
+            if (sessions.size() >= max) {
+                throw new SessionRefusedException(SessionRefusedException.Reason.FULL, properties.session().idleTimeout(),
+                        "All " + max + " sessions are in use; an idle one is freed after "
+                                + properties.session().idleTimeout().toSeconds() + " s");
             }
         }
-        return Optional.of(sessions.computeIfAbsent(id, key -> new Session(key, properties, clock.instant())));
+        Duration wait = limiter.acquire(client, clock.instant());
+        if (!wait.isZero()) {
+            throw new SessionRefusedException(SessionRefusedException.Reason.CLIENT_RATE, wait,
+                    "Too many new sessions from this client: at most "
+                            + properties.session().createPerClientPerMinute() + " per minute");
+        }
+        return sessions.computeIfAbsent(id, key -> new Session(key, properties, clock.instant()));
     }
 
-    public Session create() {
-        return getOrCreate(UUID.randomUUID().toString())
-                .orElseThrow(() -> new IllegalStateException("too many sessions"));
+    /** A new session with a random id, for {@code client}; refused as {@link #open} says. */
+    public Session create(String client) {
+        return open(UUID.randomUUID().toString(), client);
     }
 
     public boolean remove(String id) {
@@ -70,6 +90,7 @@ public class SessionRegistry {
     @Scheduled(fixedDelayString = "${camera.session.sweep-interval:10s}")
     public void expireIdle() {
         Instant now = clock.instant();
+        limiter.forgetIdle(now);
         Duration idle = properties.session().idleTimeout();
         sessions.values().removeIf(s -> {
             boolean expired = !s.hasActiveInputs() && Duration.between(s.lastActivity(), now).compareTo(idle) > 0;

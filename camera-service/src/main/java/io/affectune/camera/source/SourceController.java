@@ -3,10 +3,12 @@ package io.affectune.camera.source;
 import io.affectune.camera.session.Session;
 import io.affectune.camera.session.SessionRegistry;
 import io.affectune.camera.web.ApiException;
+import io.affectune.camera.web.ClientAddress;
 import io.swagger.v3.oas.annotations.Operation;
 import java.util.Collection;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -36,17 +38,15 @@ public class SourceController {
             description = "Results then arrive on GET /api/v1/sessions/{sessionId}/events and preview.mjpg. "
                     + "Without sessionId a new session is created.")
     @PostMapping
-    public Mono<ResponseEntity<VideoSources.SourceView>> open(@RequestBody(required = false) OpenSource request) {
+    public Mono<ResponseEntity<VideoSources.SourceView>> open(@RequestBody(required = false) OpenSource request,
+                                                            ServerHttpRequest http) {
         if (request == null) {
             return Mono.error(new ApiException(HttpStatus.BAD_REQUEST, "Bad source", "Send {\"uri\": ...} as JSON"));
         }
-        Session session;
-        if (request.sessionId() == null || request.sessionId().isBlank()) {
-            session = sessions.create();
-        } else {
-            session = sessions.getOrCreate(request.sessionId()).orElseThrow(() -> new ApiException(HttpStatus.BAD_REQUEST,
-                    "Bad session id", "Session ids are 1-64 letters, digits, '-' or '_'"));
-        }
+        String client = ClientAddress.of(http);
+        Session session = request.sessionId() == null || request.sessionId().isBlank()
+                ? sessions.create(client)
+                : sessions.open(request.sessionId(), client);
         // opening a device or file blocks, so it runs off the event loop
         return Mono.fromCallable(() -> sources.open(request.uri(), session, request.fps()))
                 .subscribeOn(Schedulers.boundedElastic())

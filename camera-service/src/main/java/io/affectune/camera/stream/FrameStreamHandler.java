@@ -4,14 +4,15 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.affectune.camera.analysis.FrameAnalyzer;
 import io.affectune.camera.session.Session;
+import io.affectune.camera.session.SessionRefusedException;
 import io.affectune.camera.session.SessionRegistry;
+import io.affectune.camera.web.ClientAddress;
 import io.affectune.camera.vision.ImageRejectedException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -63,13 +64,17 @@ public class FrameStreamHandler implements WebSocketHandler {
         String path = socket.getHandshakeInfo().getUri().getPath();
         String[] parts = path.split("/");
         String id = parts.length >= 2 ? parts[parts.length - 2] : "";
-        Optional<Session> found = sessions.getOrCreate(id);
-        if (found.isEmpty()) {
-            return socket.close(CloseStatus.POLICY_VIOLATION.withReason(
-                    SessionRegistry.VALID_ID.matcher(id).matches() ? "too many sessions"
-                            : "session ids are 1-64 letters, digits, '-' or '_'"));
+        Session session;
+        try {
+            session = sessions.open(id, ClientAddress.of(socket.getHandshakeInfo().getRemoteAddress(),
+                    socket.getHandshakeInfo().getHeaders()));
+        } catch (SessionRefusedException e) {
+            // 1008 for an id that will never work, 1013 "try again later" for the limits
+            CloseStatus status = e.reason() == SessionRefusedException.Reason.MALFORMED_ID
+                    ? CloseStatus.POLICY_VIOLATION : CloseStatus.SERVICE_OVERLOAD;
+            String reason = e.getMessage();
+            return socket.close(status.withReason(reason.length() > 120 ? reason.substring(0, 120) : reason));
         }
-        Session session = found.get();
         session.inputAttached();
         return socket.send(socket.receive()
                         .map(FrameStreamHandler::copy)

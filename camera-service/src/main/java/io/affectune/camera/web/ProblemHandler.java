@@ -2,6 +2,7 @@ package io.affectune.camera.web;
 
 import java.net.URI;
 import org.springframework.core.io.buffer.DataBufferLimitException;
+import io.affectune.camera.session.SessionRefusedException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -21,6 +22,27 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ProblemDetail> api(ApiException e, ServerWebExchange exchange) {
         return problem(e.status(), e.title(), e.getMessage(), exchange);
+    }
+
+    @ExceptionHandler(SessionRefusedException.class)
+    ResponseEntity<ProblemDetail> sessionRefused(SessionRefusedException e, ServerWebExchange exchange) {
+        HttpStatus status = switch (e.reason()) {
+            case MALFORMED_ID -> HttpStatus.BAD_REQUEST;
+            case CLIENT_RATE -> HttpStatus.TOO_MANY_REQUESTS;
+            case FULL -> HttpStatus.SERVICE_UNAVAILABLE;
+        };
+        String title = switch (e.reason()) {
+            case MALFORMED_ID -> "Bad session id";
+            case CLIENT_RATE -> "Too many new sessions";
+            case FULL -> "No free session";
+        };
+        ResponseEntity<ProblemDetail> answer = problem(status, title, e.getMessage(), exchange);
+        if (e.retryAfter().isZero()) {
+            return answer;
+        }
+        long seconds = Math.max(1, (e.retryAfter().toMillis() + 999) / 1000);
+        return ResponseEntity.status(answer.getStatusCode()).headers(answer.getHeaders())
+                .header(HttpHeaders.RETRY_AFTER, Long.toString(seconds)).body(answer.getBody());
     }
 
     @ExceptionHandler(DataBufferLimitException.class)
