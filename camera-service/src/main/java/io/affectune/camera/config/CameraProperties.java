@@ -43,6 +43,7 @@ public record CameraProperties(
                        double margin) {
     }
 
-    public record Source(int defaultFps, int maxSources) {
+    /** fileDirectory: where server-side video files may be opened from; blank = file sources off. */
+    public record Source(int defaultFps, int maxSources, String fileDirectory) {
     }
 }

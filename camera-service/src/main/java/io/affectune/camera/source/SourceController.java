@@ -6,6 +6,7 @@ import io.affectune.camera.web.ApiException;
 import io.affectune.camera.web.ClientAddress;
 import io.swagger.v3.oas.annotations.Operation;
 import java.util.Collection;
+import java.util.function.Supplier;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -44,9 +45,9 @@ public class SourceController {
             return Mono.error(new ApiException(HttpStatus.BAD_REQUEST, "Bad source", "Send {\"uri\": ...} as JSON"));
         }
         String client = ClientAddress.of(http);
-        Session session = request.sessionId() == null || request.sessionId().isBlank()
-                ? sessions.create(client)
-                : sessions.open(request.sessionId(), client);
+        Supplier<Session> session = request.sessionId() == null || request.sessionId().isBlank()
+                ? () -> sessions.create(client)
+                : () -> sessions.open(request.sessionId(), client);
         // opening a device or file blocks, so it runs off the event loop
         return Mono.fromCallable(() -> sources.open(request.uri(), session, request.fps()))
                 .subscribeOn(Schedulers.boundedElastic())

@@ -6,6 +6,7 @@ import io.affectune.camera.session.Session;
 import io.affectune.camera.vision.OpenCv;
 import io.affectune.camera.web.ApiException;
 import jakarta.annotation.PreDestroy;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.opencv.core.Mat;
 import org.opencv.videoio.VideoCapture;
@@ -115,7 +117,11 @@ public class VideoSources {
         }
     }
 
-    public SourceView open(String uri, Session session, Integer requestedFps) {
+    /**
+     * Opens the source, then takes its session from {@code session} (so that a refused source creates no
+     * session and spends none of the client's session allowance).
+     */
+    public SourceView open(String uri, Supplier<Session> sessionFor, Integer requestedFps) {
         if (uri == null || uri.isBlank()) {
             throw badUri("uri is required: a camera index (0), a video file path or file: URI, or a stream URL");
         }
@@ -128,7 +134,14 @@ public class VideoSources {
             throw new ApiException(HttpStatus.TOO_MANY_REQUESTS, "Too many sources",
                     "At most " + properties.source().maxSources() + " sources may run at once; DELETE one first");
         }
-        VideoCapture capture = openCapture(uri.trim());
+        VideoCapture capture = openCapture(uri.trim(), fileDirectory());
+        Session session;
+        try {
+            session = sessionFor.get();
+        } catch (RuntimeException e) {
+            capture.release();
+            throw e;
+        }
         Running source = new Running(uri.trim(), session, fps, capture);
         session.inputAttached();
         sources.put(source.id, source);
@@ -137,7 +150,21 @@ public class VideoSources {
         return source.view();
     }
 
-    private static VideoCapture openCapture(String uri) {
+    /** The directory file sources may come from (real path), or null when file sources are off. */
+    private Path fileDirectory() {
+        String dir = properties.source().fileDirectory();
+        if (dir == null || dir.isBlank()) {
+            return null;
+        }
+        try {
+            return Path.of(dir).toRealPath();
+        } catch (IOException | RuntimeException e) {
+            log.warn("SOURCE_FILE_DIR {} cannot be read ({}): file sources are off", dir, e.toString());
+            return null;
+        }
+    }
+
+    private static VideoCapture openCapture(String uri, Path fileDirectory) {
         VideoCapture capture;
         if (CAMERA_INDEX.matcher(uri).matches()) {
             capture = new VideoCapture(Integer.parseInt(uri));
@@ -150,13 +177,7 @@ public class VideoSources {
             }
             String scheme = parsed.getScheme() == null ? "" : parsed.getScheme().toLowerCase();
             switch (scheme) {
-                case "file" -> {
-                    Path path = Path.of(parsed);
-                    if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
-                        throw badUri("No readable video file at " + path);
-                    }
-                    capture = new VideoCapture(path.toString());
-                }
+                case "file" -> capture = openFile(Path.of(parsed), fileDirectory);
                 case "http", "https", "rtsp", "rtmp" -> capture = new VideoCapture(uri);
                 default -> throw badUri("Unsupported source '" + uri
                         + "': use a camera index, an absolute file path, file:, http(s):, rtsp: or rtmp:");
@@ -166,6 +187,35 @@ public class VideoSources {
             capture.release();
             throw badUri("OpenCV could not open '" + uri + "' (no such camera, unsupported codec or stream, "
                     + "or this OpenCV build lacks the needed backend)");
+        }
+        return capture;
+    }
+
+    /**
+     * A video file, only from the configured directory. Every failure (outside it, missing, unreadable, not a
+     * video) gets the same answer, so that the API cannot be used to learn which files exist on the server
+     * (it runs as root in containers).
+     */
+    private static VideoCapture openFile(Path requested, Path fileDirectory) {
+        if (fileDirectory == null) {
+            throw new ApiException(HttpStatus.FORBIDDEN, "File sources are off",
+                    "Server-side video files are off; the operator can allow one directory with SOURCE_FILE_DIR");
+        }
+        String name = requested.getFileName() == null ? "" : requested.getFileName().toString();
+        ApiException unusable = badUri("No usable video file '" + name + "' in the source directory (SOURCE_FILE_DIR)");
+        Path real;
+        try {
+            real = requested.toRealPath(); // follows links: a link out of the directory stays outside
+        } catch (IOException | RuntimeException e) {
+            throw unusable;
+        }
+        if (!real.startsWith(fileDirectory) || !Files.isRegularFile(real) || !Files.isReadable(real)) {
+            throw unusable;
+        }
+        VideoCapture capture = new VideoCapture(real.toString());
+        if (!capture.isOpened()) {
+            capture.release();
+            throw unusable;
         }
         return capture;
     }

@@ -36,7 +36,8 @@ import reactor.netty.http.client.WebsocketClientSpec;
         "camera.playlist.url=http://127.0.0.1:9",
         "camera.emotion.timeout=500ms",
         "camera.limits.max-image-bytes=2000000",
-        "camera.limits.max-ws-message-bytes=300000"})
+        "camera.limits.max-ws-message-bytes=300000",
+        "camera.source.file-directory=${java.io.tmpdir}"})
 class BadInputTest {
 
     @Autowired
@@ -162,6 +163,29 @@ class BadInputTest {
         }
         expectProblem(http.post().uri("/api/v1/sources").contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(Map.of("uri", "0", "fps", 500)).exchange(), 400, "fps");
+    }
+
+    @Test
+    void fileSourcesComeOnlyFromTheConfiguredDirectoryAndTellNothingAboutOtherFiles() throws Exception {
+        Path notAVideo = Files.createTempFile("not-a-video", ".avi");
+        try {
+            Files.writeString(notAVideo, "hello");
+            java.util.Set<String> details = new java.util.HashSet<>();
+            for (String uri : new String[]{"/etc/shadow", "/etc/no-such-file", "file:///etc/passwd",
+                    Path.of(System.getProperty("java.io.tmpdir"), "..", "etc", "shadow").toString(),
+                    notAVideo.toString(), notAVideo.resolveSibling("missing.avi").toString()}) {
+                http.post().uri("/api/v1/sources").contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue(Map.of("uri", uri)).exchange()
+                        .expectStatus().isBadRequest()
+                        .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+                        .expectBody().jsonPath("$.detail").value(d -> details.add(((String) d)
+                                .replaceAll("'[^']*'", "'NAME'")));
+            }
+            // one answer for a file that exists outside, one that does not, and one inside that is no video
+            assertThat(details).hasSize(1);
+        } finally {
+            Files.deleteIfExists(notAVideo);
+        }
     }
 
     @Test

@@ -81,11 +81,14 @@ class SessionAdmissionTest {
     }
 
     @Test
-    void aMalformedSessionIdIsABadRequestProblem() {
-        http.post().uri("/api/v1/sources").contentType(MediaType.APPLICATION_JSON)
-                .bodyValue("{\"uri\":\"0\",\"sessionId\":\"no spaces allowed\"}").exchange()
-                .expectStatus().isBadRequest()
-                .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
-                .expectBody().jsonPath("$.title").isEqualTo("Bad session id");
+    void aMalformedSessionIdClosesTheWebSocketWithPolicyViolation() {
+        AtomicReference<CloseStatus> closed = new AtomicReference<>();
+        new ReactorNettyWebSocketClient().execute(
+                        URI.create("ws://127.0.0.1:" + port + "/api/v1/sessions/not.valid/stream"),
+                        ws -> ws.closeStatus().doOnNext(closed::set).then())
+                .block(Duration.ofSeconds(10));
+        assertThat(closed.get()).isNotNull();
+        assertThat(closed.get().getCode()).isEqualTo(1008);
+        assertThat(closed.get().getReason()).contains("1-64 letters");
     }
 }
