@@ -31,6 +31,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 
+import io.affectune.testsupport.RawHttp;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -240,6 +242,20 @@ class PredictionApiTest {
         good.part("image", named(png, "a.png")).contentType(MediaType.IMAGE_PNG);
         assertThat(postBatch(good).expectStatus().isOk().expectBody(PREDICTION_LIST).returnResult().getResponseBody())
                 .hasSize(1);
+    }
+
+    @Test
+    void malformedContentTypesAreClientErrors() throws Exception {
+        byte[] png = TestFaces.faces().get(0).png();
+        for (String path : new String[]{"/api/v1/predictions", "/api/v1/predictions/batch"}) {
+            for (String type : new String[]{"%%%", "image/jpeg;;;=;\"", "image/", "/", "multipart/form-data; boundary=\"x"}) {
+                RawHttp.Answer answer = RawHttp.post(port, path, type, png);
+                assertThat(answer.status()).as("%s with Content-Type: %s", path, type).isEqualTo(415);
+                assertThat(answer.header("Content-Type")).isEqualTo("application/problem+json");
+                assertThat(answer.body()).contains("is not a media type");
+            }
+        }
+        assertThat(predict(png, MediaType.IMAGE_PNG).emotion()).isNotBlank(); // and the service goes on
     }
 
     @Test

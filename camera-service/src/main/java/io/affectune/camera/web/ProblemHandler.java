@@ -4,6 +4,7 @@ import java.net.URI;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import io.affectune.camera.session.SessionRefusedException;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
@@ -22,6 +23,16 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ProblemDetail> api(ApiException e, ServerWebExchange exchange) {
         return problem(e.status(), e.title(), e.getMessage(), exchange);
+    }
+
+    /** A Content-Type header that is not a media type at all ("%%%"): the client's mistake, not ours. */
+    @ExceptionHandler(InvalidMediaTypeException.class)
+    ResponseEntity<ProblemDetail> malformedMediaType(InvalidMediaTypeException e, ServerWebExchange exchange) {
+        String raw = String.valueOf(exchange.getRequest().getHeaders().getFirst(HttpHeaders.CONTENT_TYPE))
+                .replaceAll("[^\\x20-\\x7e]", "?");
+        return problem(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Malformed Content-Type",
+                "Content-Type '" + (raw.length() > 100 ? raw.substring(0, 100) + "..." : raw) + "' is not a media type: "
+                        + "send image/jpeg or image/png (application/json for JSON requests)", exchange);
     }
 
     @ExceptionHandler(SessionRefusedException.class)

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.affectune.camera.TestFaces;
 import io.affectune.camera.tools.TestFrames;
+import io.affectune.testsupport.RawHttp;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -114,6 +115,22 @@ class BadInputTest {
         expectProblem(analyze("plain".getBytes(), MediaType.TEXT_PLAIN), 415, "image/jpeg");
         expectProblem(analyze("GIF89a\u0001\u0000\u0001\u0000".getBytes(), MediaType.APPLICATION_OCTET_STREAM), 415, "GIF");
     }
+
+    @Test
+    void malformedContentTypesAreClientErrors() throws Exception {
+        byte[] jpeg = faceJpeg(64, 48);
+        for (String type : MALFORMED_CONTENT_TYPES) {
+            RawHttp.Answer answer = RawHttp.post(port, "/api/v1/analyze", type, jpeg);
+            assertThat(answer.status()).as("Content-Type: %s", type).isEqualTo(415);
+            assertThat(answer.header("Content-Type")).isEqualTo("application/problem+json");
+            assertThat(answer.body()).contains("is not a media type");
+        }
+        analyze(jpeg, MediaType.IMAGE_JPEG).expectStatus().isOk(); // and the service goes on
+    }
+
+    /** Content-Type values that are no media type at all, as the probe sent them. */
+    static final String[] MALFORMED_CONTENT_TYPES = {"%%%", "image/jpeg;;;=;\"", "image/", "/",
+            "image/jpeg; charset=\"unterminated"};
 
     @Test
     void tooLargeBody() {

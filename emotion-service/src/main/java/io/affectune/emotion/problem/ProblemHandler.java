@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -64,6 +65,19 @@ public class ProblemHandler {
                 "the request body is larger than the limit of " + properties.maxImageSize().toBytes() + " bytes");
         body.setTitle("Image too large");
         return answer(body, "image_too_large", null, BodyMayBeUnread.of(exchange));
+    }
+
+    /** A Content-Type header that is not a media type at all ("%%%"): the client's mistake, not a 500. */
+    @ExceptionHandler(InvalidMediaTypeException.class)
+    ResponseEntity<ProblemDetail> malformedMediaType(InvalidMediaTypeException e, ServerWebExchange exchange) {
+        String raw = String.valueOf(exchange.getRequest().getHeaders().getFirst(HttpHeaders.CONTENT_TYPE))
+                .replaceAll("[^\\x20-\\x7e]", "?");
+        ProblemDetail body = ProblemDetail.forStatusAndDetail(HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+                "Content-Type '" + (raw.length() > 100 ? raw.substring(0, 100) + "..." : raw) + "' is not a media type: "
+                        + "send image/jpeg, image/png or multipart/form-data");
+        body.setTitle("Malformed Content-Type");
+        body.setType(URI.create("urn:affectune:problem:" + slug(body.getTitle())));
+        return answer(body, "malformed_content_type", null, BodyMayBeUnread.of(exchange));
     }
 
     @ExceptionHandler(ServerWebInputException.class)
