@@ -26,6 +26,8 @@ PostgreSQL that exits meanwhile is restarted after 1, 2, 4 ... up to RESTART_MAX
 Environment (defaults in brackets; docker-compose.yml reads the same names):
   SKIP_BUILD=1               skip the Maven build [0]
   GATEWAY_PORT               gateway and dashboard [8080]
+  GATEWAY_BIND_ADDRESS       interface the gateway listens on; the services behind it listen
+                             on 127.0.0.1 only [0.0.0.0; 127.0.0.1 keeps everything local]
   CAMERA_SERVICE_PORT        camera-service [8081]
   EMOTION_SERVICE_PORT       emotion-service [8082]
   PLAYLIST_SERVICE_PORT      playlist-service [8083]
@@ -60,6 +62,7 @@ done
 
 SKIP_BUILD=${SKIP_BUILD:-0}
 GATEWAY_PORT=${GATEWAY_PORT:-8080}
+GATEWAY_BIND_ADDRESS=${GATEWAY_BIND_ADDRESS:-0.0.0.0}
 CAMERA_SERVICE_PORT=${CAMERA_SERVICE_PORT:-8081}
 EMOTION_SERVICE_PORT=${EMOTION_SERVICE_PORT:-8082}
 PLAYLIST_SERVICE_PORT=${PLAYLIST_SERVICE_PORT:-8083}
@@ -344,11 +347,14 @@ snapshot_jar() { # module -> path of the copy
 }
 
 launch_service() { # service -> LAST_PID
-    local port jar
+    local port jar address=127.0.0.1
     port=$(port_of "$1")
     jar=$(snapshot_jar "$1")
+    # Only the gateway faces the network: the services behind it listen on loopback, so that its limits
+    # and headers cannot be bypassed on 8081-8083 from another machine.
+    [ "$1" = gateway ] && address=$GATEWAY_BIND_ADDRESS
     # shellcheck disable=SC2086 # JAVA_OPTS is a word list on purpose
-    start_background "$LOG_DIR/$1.log" env SERVER_PORT="$port" java $JAVA_OPTS -jar "$jar"
+    start_background "$LOG_DIR/$1.log" env SERVER_PORT="$port" SERVER_ADDRESS="$address" java $JAVA_OPTS -jar "$jar"
 }
 
 for svc in $PRESENT; do
