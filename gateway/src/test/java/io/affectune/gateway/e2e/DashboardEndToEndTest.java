@@ -67,6 +67,15 @@ class DashboardEndToEndTest {
     static final Path CHROMIUM_REAL = Path.of("/usr/lib/chromium/chromium");
     static final Path CHROMEDRIVER = Path.of(System.getenv().getOrDefault("CHROMEDRIVER", "/usr/bin/chromedriver"));
     static final Path TARGET = Path.of("target").toAbsolutePath();
+
+    private static Path createdDirectory(Path dir) {
+        try {
+            return Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     static final Duration LOOP_TIMEOUT = Duration.ofSeconds(120);
 
     static PostgresTestDatabase database;
@@ -105,6 +114,8 @@ class DashboardEndToEndTest {
             Map<String, String> cameraEnv = new HashMap<>(modelEnv);
             cameraEnv.put("EMOTION_SERVICE_URL", emotion.baseUrl());
             cameraEnv.put("PLAYLIST_SERVICE_URL", playlist.baseUrl());
+            // the one directory camera-service may open video files from (the source clip below is written there)
+            cameraEnv.put("SOURCE_FILE_DIR", createdDirectory(TARGET.resolve("e2e")).toString());
             services.add(ServiceProcess.start("camera-service", cameraEnv));
         } catch (RuntimeException e) {
             playlistStart.thenAccept(ServiceProcess::close);
