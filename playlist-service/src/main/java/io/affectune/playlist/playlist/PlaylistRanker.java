@@ -183,28 +183,28 @@ class PlaylistRanker {
         } else if (ownLikes > ownSkips) {
             value += personal.likeBonus();
         }
-        double liked = 0;
-        double skipped = 0;
-        int similarLiked = 0;
-        int similarSkipped = 0;
-        for (int i = 0; i < likedGenres.length; i++) {
-            Candidate other = profile.liked().get(i);
+        Pull liked = pull(c, genres, profile.liked(), likedGenres);
+        Pull skipped = pull(c, genres, profile.skipped(), skippedGenres);
+        value += personal.similarityWeight() * (liked.sum() - skipped.sum()) / (liked.sum() + skipped.sum() + 1);
+        return new PersonalEffect(value, ownLikes, ownSkips, liked.similar(), skipped.similar());
+    }
+
+    /** Summed similarity of c to each of the other tracks (itself excluded), and how many count as similar. */
+    private record Pull(double sum, int similar) {
+    }
+
+    private Pull pull(Candidate c, long genres, List<Candidate> others, long[] otherGenres) {
+        double sum = 0;
+        int similar = 0;
+        for (int i = 0; i < otherGenres.length; i++) {
+            Candidate other = others.get(i);
             if (other.id() != c.id()) {
-                double s = similarity(c, genres, other, likedGenres[i]);
-                liked += s;
-                similarLiked += s >= SIMILAR ? 1 : 0;
+                double s = similarity(c, genres, other, otherGenres[i]);
+                sum += s;
+                similar += s >= SIMILAR ? 1 : 0;
             }
         }
-        for (int i = 0; i < skippedGenres.length; i++) {
-            Candidate other = profile.skipped().get(i);
-            if (other.id() != c.id()) {
-                double s = similarity(c, genres, other, skippedGenres[i]);
-                skipped += s;
-                similarSkipped += s >= SIMILAR ? 1 : 0;
-            }
-        }
-        value += personal.similarityWeight() * (liked - skipped) / (liked + skipped + 1);
-        return new PersonalEffect(value, ownLikes, ownSkips, similarLiked, similarSkipped);
+        return new Pull(sum, similar);
     }
 
     private double similarity(Candidate a, long aGenres, Candidate b, long bGenres) {
