@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Static checks of the deployment files, runnable without a Docker engine (CI):
 #   - docker-compose.yml alone, with each override file, with the observability profile
-#   - every path a Dockerfile COPYs exists, and every reactor module's pom is copied (a module added
-#     to the root pom but not to the Dockerfiles would break every image build)
+#   - the one root Dockerfile: BuildKit syntax line, every path it COPYs exists, the build context keeps
+#     what the Maven build needs (.dockerignore), no per-service Dockerfile is left behind, and every
+#     compose service built from it names a reactor module (SERVICE) and a port (PORT)
+#   - every Kubernetes Deployment has a memory limit (and a request no larger), every compose service
+#     built here a mem_limit and a restart policy
 #   - the Grafana dashboard is valid JSON, the Prometheus config valid YAML
 #   - the Kubernetes kustomization renders (when kubectl is installed)
 # Usage: deploy/validate.sh     (exit 0 = all fine)
@@ -40,20 +43,58 @@ else
     echo "  skip  (neither docker-compose nor docker compose installed)"
 fi
 
-echo "Dockerfiles:"
+echo "Dockerfile:"
 modules=$(sed -n 's:.*<module>\(.*\)</module>.*:\1:p' pom.xml)
-for dockerfile in */Dockerfile; do
-    missing=""
-    for src in $(awk '/^COPY / && !/--from=/ {print $2}' "$dockerfile"); do
-        [ -e "$src" ] || missing="$missing $src"
-    done
-    check "$dockerfile: every COPY source exists${missing:+ (missing:$missing)}" test -z "$missing"
-    unlisted=""
-    for module in $modules; do
-        grep -q "^COPY $module/pom.xml " "$dockerfile" || unlisted="$unlisted $module"
-    done
-    check "$dockerfile: copies every reactor module's pom${unlisted:+ (not copied:$unlisted)}" test -z "$unlisted"
+check "Dockerfile starts with # syntax=docker/dockerfile:1 (RUN --mount needs BuildKit)" \
+    grep -qx '# syntax=docker/dockerfile:1' <(head -1 Dockerfile)
+missing=""
+for src in $(awk '/^COPY / && !/--from=/ {for (i = 2; i < NF; i++) if ($i !~ /^--/) print $i}' Dockerfile); do
+    [ -e "$src" ] || missing="$missing $src"
 done
+check "Dockerfile: every COPY source exists${missing:+ (missing:$missing)}" test -z "$missing"
+# COPY . . takes the whole reactor: .dockerignore must not drop the build definition or a module.
+ignored=""
+for needed in pom.xml mvnw .mvn $modules; do
+    grep -qxE "/?$needed/?" .dockerignore && ignored="$ignored $needed"
+done
+check ".dockerignore keeps the root pom, ./mvnw and every reactor module${ignored:+ (ignored:$ignored)}" test -z "$ignored"
+check ".dockerignore drops build output (**/target) and .git" \
+    sh -c 'grep -qx "\*\*/target" .dockerignore && grep -qx "\.git" .dockerignore'
+stale=$(ls -- */Dockerfile 2>/dev/null | tr '\n' ' ')
+check "no per-service Dockerfile left (the root Dockerfile builds every service)${stale:+ (found: $stale)}" test -z "$stale"
+
+echo "compose services built from the Dockerfile:"
+if [ ${#compose[@]} -gt 0 ] && command -v python3 >/dev/null 2>&1 && python3 -c 'import yaml' 2>/dev/null; then
+    resolved=$("${compose[@]}" -f docker-compose.yml config 2>/dev/null)
+    check "build: context = root, dockerfile = Dockerfile, args SERVICE (a reactor module) and PORT; mem_limit; restart" \
+        python3 -c '
+import os, sys, yaml
+modules, root = sys.argv[1].split(), os.path.realpath(".")
+problems = []
+for name, svc in yaml.safe_load(sys.stdin)["services"].items():
+    build = svc.get("build")
+    if not build:
+        continue
+    args = build.get("args") or {}
+    dockerfile, service, restart = build.get("dockerfile"), args.get("SERVICE"), svc.get("restart")
+    if os.path.realpath(build.get("context", "")) != root:
+        problems.append(f"{name}: build context is not the repository root")
+    if dockerfile != "Dockerfile":
+        problems.append(f"{name}: dockerfile is {dockerfile}, not Dockerfile")
+    if service not in modules:
+        problems.append(f"{name}: build arg SERVICE={service} is not a module of the root pom")
+    if not str(args.get("PORT", "")).isdigit():
+        problems.append(f"{name}: build arg PORT missing or not a number")
+    if not svc.get("mem_limit"):
+        problems.append(f"{name}: no mem_limit")
+    if restart != "unless-stopped":
+        problems.append(f"{name}: restart is {restart}, not unless-stopped")
+print("\n".join(problems))
+sys.exit(1 if problems else 0)
+' "$modules" <<<"$resolved"
+else
+    echo "  skip  (needs docker-compose and python3 with PyYAML)"
+fi
 
 echo "observability:"
 py=$(command -v python3 || true)
@@ -69,6 +110,34 @@ if [ -n "$py" ]; then
 fi
 
 echo "kubernetes:"
+if command -v python3 >/dev/null 2>&1 && python3 -c 'import yaml' 2>/dev/null; then
+    for manifest in deploy/k8s/*.yaml; do
+        check "$manifest: YAML; every container of a Deployment has a memory limit, its request no larger" \
+            python3 -c '
+import re, sys, yaml
+def mib(q):
+    m = re.fullmatch(r"(\d+)(Mi|Gi)?", str(q))
+    if not m:
+        raise SystemExit(f"memory quantity {q!r}: write it in Mi or Gi")
+    return int(m.group(1)) * (1024 if m.group(2) == "Gi" else 1)
+problems = []
+for doc in yaml.safe_load_all(open(sys.argv[1])):
+    if not doc or doc.get("kind") != "Deployment":
+        continue
+    for c in doc["spec"]["template"]["spec"]["containers"]:
+        name = c["name"]
+        res = c.get("resources") or {}
+        limit = (res.get("limits") or {}).get("memory")
+        request = (res.get("requests") or {}).get("memory")
+        if limit is None:
+            problems.append(f"{name}: no resources.limits.memory")
+        elif request is not None and mib(request) > mib(limit):
+            problems.append(f"{name}: memory request {request} above the limit {limit}")
+print("\n".join(problems))
+sys.exit(1 if problems else 0)
+' "$manifest"
+    done
+fi
 if command -v kubectl >/dev/null 2>&1; then
     created_secrets=0
     if [ ! -f deploy/k8s/secrets.env ]; then
