@@ -40,7 +40,14 @@ Environment (defaults in brackets; docker-compose.yml reads the same names):
   DEFAULT_MODEL              emotion model id [effnetb3-fer2013]
   ADMIN_TOKEN                enables curated-playlist writes in playlist-service [unset]
   LOG_FORMAT                 text or json [text]
-  JAVA_OPTS                  extra JVM options for every service [-XX:TieredStopAtLevel=1]
+  JAVA_OPTS                  extra JVM options for every service [-XX:TieredStopAtLevel=1];
+                             they come after the flags below, so they can override them
+  SERVICE_HEAP               heap cap (-Xmx) of playlist-service, camera-service and gateway [256m]
+  PLAYLIST_SERVICE_HEAP / CAMERA_SERVICE_HEAP / GATEWAY_HEAP   one service's cap [SERVICE_HEAP]
+  EMOTION_SERVICE_HEAP       heap cap of emotion-service (decoded images, batches) [320m]
+                             Every service also runs with -XX:MaxMetaspaceSize=256m and
+                             -XX:+ExitOnOutOfMemoryError (a JVM out of memory exits and is restarted
+                             like any other exit). Heap + native memory stays below 768 MB per service.
   HEALTH_TIMEOUT             seconds to wait for all services to become healthy [240]
   STOP_TIMEOUT               seconds a process gets to stop before it is killed [30]
   RESTART_MAX_DELAY          longest wait before restarting a process that exited [30]
@@ -73,6 +80,20 @@ RESTART_MAX_DELAY=${RESTART_MAX_DELAY:-30}
 RESTART_RESET=${RESTART_RESET:-60}
 # C1-only JIT: noticeably faster start for a development launcher; JAVA_OPTS= (empty) for full JIT
 JAVA_OPTS=${JAVA_OPTS--XX:TieredStopAtLevel=1}
+# Explicit heap caps, so that no JVM sizes its heap from the machine (a quarter of its memory) and every
+# service's resident memory stays below 768 MB. Measured under load with a 256 MiB heap (the soak runs of
+# the module READMEs): camera-service 517 MiB, emotion-service 624 MiB resident; emotion-service gets a
+# little more for decoded images and batches. The same flags as the images (Dockerfile): a metaspace cap
+# (a class-loading leak fails instead of growing) and exit on OutOfMemoryError (restarted below).
+SERVICE_HEAP=${SERVICE_HEAP:-256m}
+EMOTION_SERVICE_HEAP=${EMOTION_SERVICE_HEAP:-320m}
+JVM_LIMITS="-XX:MaxMetaspaceSize=256m -XX:+ExitOnOutOfMemoryError"
+for heap_var in SERVICE_HEAP EMOTION_SERVICE_HEAP PLAYLIST_SERVICE_HEAP CAMERA_SERVICE_HEAP GATEWAY_HEAP; do
+    if [ -n "${!heap_var:-}" ] && ! [[ ${!heap_var} =~ ^[0-9]+[kKmMgG]?$ ]]; then
+        echo "run.sh: $heap_var='${!heap_var}' is not a heap size like 256m or 1g" >&2
+        exit 2
+    fi
+done
 DATA_DIR=${AFFECTUNE_DATA_DIR:-$ROOT/.data}
 case "$DATA_DIR" in /*) ;; *) DATA_DIR="$ROOT/$DATA_DIR" ;; esac
 LOG_DIR="$DATA_DIR/logs"
@@ -346,15 +367,27 @@ snapshot_jar() { # module -> path of the copy
     echo "$copy"
 }
 
+heap_of() { # service -> -Xmx value
+    case "$1" in
+        emotion-service) echo "$EMOTION_SERVICE_HEAP" ;;
+        camera-service) echo "${CAMERA_SERVICE_HEAP:-$SERVICE_HEAP}" ;;
+        playlist-service) echo "${PLAYLIST_SERVICE_HEAP:-$SERVICE_HEAP}" ;;
+        gateway) echo "${GATEWAY_HEAP:-$SERVICE_HEAP}" ;;
+        *) echo "$SERVICE_HEAP" ;;
+    esac
+}
+
 launch_service() { # service -> LAST_PID
-    local port jar address=127.0.0.1
+    local port jar heap address=127.0.0.1
     port=$(port_of "$1")
+    heap=$(heap_of "$1")
     jar=$(snapshot_jar "$1")
     # Only the gateway faces the network: the services behind it listen on loopback, so that its limits
     # and headers cannot be bypassed on 8081-8083 from another machine.
     [ "$1" = gateway ] && address=$GATEWAY_BIND_ADDRESS
-    # shellcheck disable=SC2086 # JAVA_OPTS is a word list on purpose
-    start_background "$LOG_DIR/$1.log" env SERVER_PORT="$port" SERVER_ADDRESS="$address" java $JAVA_OPTS -jar "$jar"
+    # shellcheck disable=SC2086 # JVM_LIMITS and JAVA_OPTS are word lists on purpose; JAVA_OPTS last wins
+    start_background "$LOG_DIR/$1.log" env SERVER_PORT="$port" SERVER_ADDRESS="$address" \
+        java "-Xmx$heap" $JVM_LIMITS $JAVA_OPTS -jar "$jar"
 }
 
 for svc in $PRESENT; do
