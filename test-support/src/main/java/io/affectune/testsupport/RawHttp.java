@@ -46,12 +46,19 @@ public final class RawHttp {
     }
 
     public static Answer post(int port, String path, String contentType, byte[] body) throws IOException {
+        String head = "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: " + contentType
+                + "\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
+        byte[] request = new byte[head.length() + body.length];
+        System.arraycopy(head.getBytes(StandardCharsets.ISO_8859_1), 0, request, 0, head.length());
+        System.arraycopy(body, 0, request, head.length(), body.length);
+        return send(port, request);
+    }
+
+    /** Any bytes at all as the request (an over-long request line, garbage instead of HTTP); the answer. */
+    public static Answer send(int port, byte[] request) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(15_000);
-            String head = "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: " + contentType
-                    + "\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
-            socket.getOutputStream().write(head.getBytes(StandardCharsets.ISO_8859_1));
-            socket.getOutputStream().write(body);
+            socket.getOutputStream().write(request);
             String answer = new String(readUntilClosed(socket), StandardCharsets.UTF_8);
             int split = answer.indexOf("\r\n\r\n");
             String answerHead = split < 0 ? answer : answer.substring(0, split);

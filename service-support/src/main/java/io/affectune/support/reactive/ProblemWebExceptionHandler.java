@@ -1,0 +1,63 @@
+package io.affectune.support.reactive;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.affectune.support.problem.ProblemResolver;
+import io.affectune.support.problem.Problems;
+import java.nio.charset.StandardCharsets;
+import org.springframework.boot.web.reactive.error.ErrorWebExceptionHandler;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+
+/**
+ * Every failure of a WebFlux service (camera, emotion, gateway) answered as problem+json: from controllers,
+ * filters, codecs and the gateway's proxying alike, since none of them handles its own errors. Runs before
+ * Spring Boot's default handler, which would answer in its own JSON shape.
+ */
+public class ProblemWebExceptionHandler implements ErrorWebExceptionHandler {
+
+    private final ProblemResolver resolver;
+    private final ObjectMapper json;
+
+    public ProblemWebExceptionHandler(ProblemResolver resolver, ObjectMapper json) {
+        this.resolver = resolver;
+        this.json = json;
+    }
+
+    @Override
+    public Mono<Void> handle(ServerWebExchange exchange, Throwable error) {
+        ServerHttpResponse response = exchange.getResponse();
+        if (response.isCommitted()) {
+            return Mono.error(error);
+        }
+        ProblemResolver.Answer answer = resolver.resolve(error, exchange.getRequest().getMethod().name(),
+                exchange.getRequest().getPath().value());
+        return write(exchange, json, answer);
+    }
+
+    /** Writes an answer; also for filters that stop a request themselves. */
+    public static Mono<Void> write(ServerWebExchange exchange, ObjectMapper json, ProblemResolver.Answer answer) {
+        ServerHttpResponse response = exchange.getResponse();
+        if (response.isCommitted()) {
+            return Mono.empty();
+        }
+        byte[] bytes;
+        try {
+            bytes = json.writeValueAsBytes(answer.body());
+        } catch (JsonProcessingException e) {
+            bytes = ("{\"status\":" + answer.body().getStatus() + "}").getBytes(StandardCharsets.UTF_8);
+        }
+        response.setStatusCode(answer.status());
+        HttpHeaders headers = response.getHeaders();
+        headers.addAll(answer.headers());
+        headers.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+        headers.setContentLength(bytes.length);
+        if (Problems.closeAfterRefusal(answer.status(), exchange.getRequest().getHeaders().getContentLength())) {
+            headers.set(HttpHeaders.CONNECTION, "close");
+        }
+        return response.writeWith(Mono.just(response.bufferFactory().wrap(bytes)));
+    }
+}

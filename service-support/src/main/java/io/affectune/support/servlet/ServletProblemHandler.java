@@ -1,0 +1,36 @@
+package io.affectune.support.servlet;
+
+import io.affectune.support.problem.ProblemResolver;
+import io.affectune.support.problem.Problems;
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+
+/**
+ * Every failure raised while a servlet service (playlist) handles a request, answered as problem+json by
+ * the shared {@link ProblemResolver}. Failures before Spring (unparseable requests) are answered by
+ * {@link ProblemErrorReportValve}, oversized bodies by {@link RequestSizeLimitFilter}.
+ */
+@RestControllerAdvice
+public class ServletProblemHandler {
+
+    private final ProblemResolver resolver;
+
+    public ServletProblemHandler(ProblemResolver resolver) {
+        this.resolver = resolver;
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<ProblemDetail> problem(Exception error, HttpServletRequest request) {
+        ProblemResolver.Answer answer = resolver.resolve(error, request.getMethod(), request.getRequestURI());
+        ResponseEntity.BodyBuilder builder = ResponseEntity.status(answer.status()).headers(answer.headers())
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON);
+        if (Problems.closeAfterRefusal(answer.status(), request.getContentLengthLong())) {
+            builder.header("Connection", "close");
+        }
+        return builder.body(answer.body());
+    }
+}
