@@ -13,13 +13,18 @@ import java.time.Duration;
  * @param maxBatchSize      most images in one ONNX Runtime run
  * @param maxBatchWait      longest a request waits for others to join its batch (only while more are being decoded)
  * @param queueCapacity     images waiting for inference before requests are refused with 503
+ * @param queueDeadline     longest an image may wait for inference: refused at once (503) when the queue ahead
+ *                          is estimated longer, not run when it waited longer anyway
  * @param inferenceThreads  threads per model that run ONNX Runtime (off the event loop)
  * @param intraOpThreads    ONNX Runtime intra-op threads per session; 0 = one per core
  * @param intraOpSpinning   whether those threads busy-wait for work (fastest on cores of its own; false leaves idle time to other processes)
  * @param decodeThreads     threads that decode and preprocess images; 0 = one per core
  * @param inlineDecodeMaxPixels images up to this many pixels are decoded on the event loop (sub-millisecond)
  * @param maxImageSize      largest accepted image body (and multipart part)
- * @param maxImagePixels    largest accepted width x height, checked from the header before decoding
+ * @param maxImagePixels    decode budget: largest accepted width x height (progressive JPEG and interlaced PNG
+ *                          pixels count progressiveWeight times), checked from the header before decoding
+ * @param progressiveWeight what one progressive/interlaced pixel counts for in that budget
+ * @param maxBatchBodySize  largest multipart batch body; a body without a boundary or an end is refused by then
  * @param maxBatchImages    most image parts in one batch request
  * @param retryAfter        Retry-After sent with 503 answers
  */
@@ -30,6 +35,7 @@ public record EmotionProperties(
         int maxBatchSize,
         Duration maxBatchWait,
         int queueCapacity,
+        Duration queueDeadline,
         int inferenceThreads,
         int intraOpThreads,
         boolean intraOpSpinning,
@@ -37,6 +43,8 @@ public record EmotionProperties(
         long inlineDecodeMaxPixels,
         DataSize maxImageSize,
         long maxImagePixels,
+        int progressiveWeight,
+        DataSize maxBatchBodySize,
         int maxBatchImages,
         Duration retryAfter) {
 
@@ -45,8 +53,9 @@ public record EmotionProperties(
             throw new IllegalArgumentException("EMOTION_MAX_BATCH_SIZE, EMOTION_QUEUE_CAPACITY, "
                     + "EMOTION_INFERENCE_THREADS and EMOTION_MAX_BATCH_IMAGES must be at least 1");
         }
-        if (maxImagePixels < 1 || maxImageSize.toBytes() < 1) {
-            throw new IllegalArgumentException("EMOTION_MAX_IMAGE_PIXELS and EMOTION_MAX_IMAGE_SIZE must be positive");
+        if (maxImagePixels < 1 || maxImageSize.toBytes() < 1 || progressiveWeight < 1 || maxBatchBodySize.toBytes() < 1) {
+            throw new IllegalArgumentException("EMOTION_MAX_IMAGE_PIXELS, EMOTION_MAX_IMAGE_SIZE, "
+                    + "EMOTION_PROGRESSIVE_WEIGHT and EMOTION_MAX_BATCH_BODY_SIZE must be positive");
         }
     }
 

@@ -40,7 +40,9 @@ import static org.assertj.core.api.Assertions.within;
 @AutoConfigureObservability
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "emotion.max-image-size=200KB",
-        "emotion.max-image-pixels=4000000"})
+        "emotion.max-image-pixels=4000000",
+        // these tests are about answers and batching, not shedding (DeadlineSheddingTest): no queueing deadline
+        "emotion.queue-deadline=60s"})
 class PredictionApiTest {
 
     private static final ParameterizedTypeReference<List<Prediction>> PREDICTION_LIST = new ParameterizedTypeReference<>() {
@@ -174,7 +176,7 @@ class PredictionApiTest {
                 .exchange().expectStatus().isOk().expectBody(Prediction.class).returnResult().getResponseBody();
         assertThat(named.model().id()).isEqualTo("effnetb3-fer2013");
         expectProblem(client.post().uri("/api/v1/predictions?model=nope").contentType(MediaType.IMAGE_PNG)
-                .bodyValue(TestFaces.faces().get(3).png()).exchange(), HttpStatus.NOT_FOUND, "no model 'nope'");
+                .bodyValue(TestFaces.faces().get(3).png()).exchange(), HttpStatus.NOT_FOUND, "No model 'nope'");
     }
 
     @Test
@@ -183,7 +185,7 @@ class PredictionApiTest {
         byte[] jpeg = TestFaces.jpeg(png);
         expectProblem(post(new byte[0], MediaType.IMAGE_PNG), HttpStatus.BAD_REQUEST, "empty");
         expectProblem(post("hello, I am text".getBytes(), MediaType.IMAGE_PNG), HttpStatus.BAD_REQUEST,
-                "not a PNG or JPEG");
+                "not a JPEG or PNG");
         expectProblem(post(Arrays.copyOf(png, png.length / 2), MediaType.IMAGE_PNG), HttpStatus.BAD_REQUEST,
                 "damaged or truncated");
         expectProblem(post(Arrays.copyOf(jpeg, jpeg.length / 2), MediaType.IMAGE_JPEG), HttpStatus.BAD_REQUEST,
@@ -211,7 +213,7 @@ class PredictionApiTest {
         MultipartBodyBuilder textPart = new MultipartBodyBuilder();
         textPart.part("image", named(png, "a.png")).contentType(MediaType.IMAGE_PNG);
         textPart.part("image", named("not an image".getBytes(), "b.png")).contentType(MediaType.IMAGE_PNG);
-        expectProblem(postBatch(textPart), HttpStatus.BAD_REQUEST, "part 2 (b.png): the body is not a PNG or JPEG");
+        expectProblem(postBatch(textPart), HttpStatus.BAD_REQUEST, "part 2 (b.png): The body is not a JPEG or PNG");
 
         MultipartBodyBuilder wrongType = new MultipartBodyBuilder();
         wrongType.part("image", named(png, "a.png")).contentType(MediaType.IMAGE_PNG);

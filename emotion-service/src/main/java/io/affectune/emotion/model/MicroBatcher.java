@@ -21,12 +21,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the first waiting image, then add whatever else is queued, up to the batch size. They wait (at
  * most the configured time) for more only while other requests are still being decoded, so a lone
  * request never waits for company that is not coming.
+ *
+ * <p>Overload is shed early, by queueing deadline: {@link #admit} estimates how long the images already
+ * queued or being decoded will keep a new one from starting (their number x the measured time per image,
+ * over the worker threads) and refuses at once, before the image is decoded, when that is longer than the
+ * request's budget. An image that waited past its deadline anyway is not run. Refusing costs microseconds;
+ * admitted requests keep a bounded latency and the cores go to work whose answer someone still waits for.
  */
 public final class MicroBatcher implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(MicroBatcher.class);
 
-    private record Job(float[] tensor, CompletableFuture<float[]> result) {
+    private record Job(float[] tensor, CompletableFuture<float[]> result, long deadlineNanos) {
     }
 
     private final OnnxClassifier classifier;
@@ -39,6 +45,9 @@ public final class MicroBatcher implements AutoCloseable {
     private final List<Thread> workers = new ArrayList<>();
     private final Timer inferenceTimer;
     private final DistributionSummary batchSizes;
+    private final int threads;
+    /** Inference time per image, a moving average of the last runs; 0 until the first run. */
+    private volatile double nanosPerImage;
     private volatile boolean running = true;
 
     public MicroBatcher(String modelId, OnnxClassifier classifier, FacePreprocessor preprocessor, boolean flipTta,
@@ -52,12 +61,34 @@ public final class MicroBatcher implements AutoCloseable {
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         this.inferenceTimer = inferenceTimer;
         this.batchSizes = batchSizes;
+        this.threads = threads;
         for (int i = 0; i < threads; i++) {
             Thread worker = new Thread(this::work, "inference-" + modelId + "-" + i);
             worker.setDaemon(true);
             worker.start();
             workers.add(worker);
         }
+    }
+
+    /** How long an image admitted now would wait before its inference starts, by the current queue. */
+    public long estimatedWaitNanos() {
+        return (long) ((queue.size() + preparing.get()) * nanosPerImage / threads);
+    }
+
+    /**
+     * Admission by queueing deadline.
+     *
+     * @return the deadline (System.nanoTime() scale) by which the image must start inference
+     * @throws QueueFullException (answered 503 + Retry-After) when the queue would make it wait longer
+     */
+    public long admit(Duration budget) {
+        long wait = estimatedWaitNanos();
+        if (wait > budget.toNanos()) {
+            throw new QueueFullException("busy: the images ahead would keep this one waiting about "
+                    + TimeUnit.NANOSECONDS.toMillis(wait) + " ms, more than its " + budget.toMillis()
+                    + " ms deadline (EMOTION_QUEUE_DEADLINE); retry shortly");
+        }
+        return System.nanoTime() + budget.toNanos();
     }
 
     /** Marks that a request has started decoding an image that will be submitted soon. */
@@ -74,9 +105,9 @@ public final class MicroBatcher implements AutoCloseable {
      * Submits an image announced with {@link #preparing()}. The announcement is withdrawn before
      * the image is queued, so that a worker seeing it never waits for an image already in the queue.
      */
-    public CompletableFuture<float[]> submitPrepared(float[] tensor) {
+    public CompletableFuture<float[]> submitPrepared(float[] tensor, long deadlineNanos) {
         preparing.decrementAndGet();
-        return submit(tensor);
+        return submit(tensor, deadlineNanos);
     }
 
     /**
@@ -84,12 +115,12 @@ public final class MicroBatcher implements AutoCloseable {
      *
      * @throws QueueFullException when the queue is at capacity (the caller answers 503)
      */
-    public CompletableFuture<float[]> submit(float[] tensor) {
+    public CompletableFuture<float[]> submit(float[] tensor, long deadlineNanos) {
         if (!running) {
             throw new IllegalStateException("the model is shutting down");
         }
         CompletableFuture<float[]> result = new CompletableFuture<>();
-        if (!queue.offer(new Job(tensor, result))) {
+        if (!queue.offer(new Job(tensor, result, deadlineNanos))) {
             throw new QueueFullException(queue.size());
         }
         return result;
@@ -99,13 +130,13 @@ public final class MicroBatcher implements AutoCloseable {
      * Queues the images of one batch request so that they are run together: the worker keeps
      * gathering while the rest are still being queued.
      */
-    public List<CompletableFuture<float[]>> submitAll(List<float[]> tensors) {
+    public List<CompletableFuture<float[]>> submitAll(List<float[]> tensors, long deadlineNanos) {
         preparing.addAndGet(tensors.size());
         List<CompletableFuture<float[]>> futures = new ArrayList<>(tensors.size());
         int queued = 0;
         try {
             for (float[] tensor : tensors) {
-                futures.add(submit(tensor));
+                futures.add(submit(tensor, deadlineNanos));
                 queued++;
                 preparing.decrementAndGet();
             }
@@ -158,6 +189,18 @@ public final class MicroBatcher implements AutoCloseable {
     }
 
     private void run(List<Job> batch) {
+        long now = System.nanoTime();
+        batch.removeIf(job -> {
+            if (now - job.deadlineNanos() > 0) {
+                job.result().completeExceptionally(new QueueFullException(
+                        "busy: the image waited past its deadline (EMOTION_QUEUE_DEADLINE) and was not run; retry shortly"));
+                return true;
+            }
+            return false;
+        });
+        if (batch.isEmpty()) {
+            return;
+        }
         List<float[]> tensors = new ArrayList<>(batch.size());
         for (Job job : batch) {
             tensors.add(job.tensor());
@@ -165,7 +208,10 @@ public final class MicroBatcher implements AutoCloseable {
         long started = System.nanoTime();
         try {
             float[][] probabilities = OnnxClassifier.classifyWithTta(classifier, preprocessor, tensors, flipTta);
-            inferenceTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            long elapsed = System.nanoTime() - started;
+            inferenceTimer.record(elapsed, TimeUnit.NANOSECONDS);
+            double perImage = (double) elapsed / batch.size();
+            nanosPerImage = nanosPerImage == 0 ? perImage : 0.7 * nanosPerImage + 0.3 * perImage;
             batchSizes.record(batch.size());
             for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).result().complete(probabilities[i]);

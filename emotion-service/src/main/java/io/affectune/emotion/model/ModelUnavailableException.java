@@ -1,4 +1,4 @@
-package io.affectune.emotion.problem;
+package io.affectune.emotion.model;
 
 /** The models are still loading or failed to load: 503 with Retry-After. */
 public class ModelUnavailableException extends RuntimeException {

@@ -6,4 +6,9 @@ public class QueueFullException extends RuntimeException {
     public QueueFullException(int depth) {
         super("the inference queue is full (" + depth + " images waiting); retry shortly");
     }
+
+    /** Shed by deadline: the image could not (or would not) start inference in time. */
+    public QueueFullException(String message) {
+        super(message);
+    }
 }

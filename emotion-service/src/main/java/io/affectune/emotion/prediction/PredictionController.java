@@ -2,14 +2,13 @@ package io.affectune.emotion.prediction;
 
 import io.affectune.emotion.EmotionProperties;
 import io.affectune.emotion.model.LoadedModel;
-import io.affectune.emotion.problem.InputProblem;
+import io.affectune.support.image.DeclaredImageType;
+import io.affectune.support.problem.ApiProblem;
+import io.affectune.support.reactive.RequestBodies;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
-import org.springframework.core.io.buffer.DataBufferLimitException;
-import org.springframework.core.io.buffer.DataBufferUtils;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -17,20 +16,27 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
 
+import java.time.Duration;
 import java.util.List;
 
 @RestController
 @RequestMapping("/api/v1/predictions")
 public class PredictionController {
 
+    /** Milliseconds the caller still waits for the answer (camera-service sends its remaining timeout). */
+    public static final String DEADLINE_HEADER = "X-Deadline-Ms";
+
     private final PredictionService predictions;
     private final int maxImageBytes;
     private final MultipartImages multipart;
+    private final Duration queueDeadline;
 
     public PredictionController(PredictionService predictions, EmotionProperties properties) {
         this.predictions = predictions;
         this.maxImageBytes = (int) Math.min(Integer.MAX_VALUE, properties.maxImageSize().toBytes());
-        this.multipart = new MultipartImages(maxImageBytes, properties.maxBatchImages());
+        this.queueDeadline = properties.queueDeadline();
+        this.multipart = new MultipartImages(maxImageBytes, properties.maxBatchImages(),
+                properties.maxBatchBodySize().toBytes());
     }
 
     @PostMapping
@@ -43,24 +49,9 @@ public class PredictionController {
             @RequestParam(name = "model", required = false) String modelId,
             ServerHttpRequest request) {
         LoadedModel model = predictions.model(modelId);
-        long declaredLength = request.getHeaders().getContentLength();
-        if (declaredLength > maxImageBytes) {
-            throw tooLarge(declaredLength);
-        }
-        ImageDecoder.checkDeclaredType(request.getHeaders().getContentType());
-        return DataBufferUtils.join(request.getBody(), maxImageBytes)
-                .map(buffer -> {
-                    try {
-                        byte[] bytes = new byte[buffer.readableByteCount()];
-                        buffer.read(bytes);
-                        return bytes;
-                    } finally {
-                        DataBufferUtils.release(buffer);
-                    }
-                })
-                .defaultIfEmpty(new byte[0])
-                .onErrorMap(DataBufferLimitException.class, e -> tooLarge(-1))
-                .flatMap(bytes -> predictions.predict(model, bytes));
+        DeclaredImageType.require(request.getHeaders().getContentType(), false);
+        return RequestBodies.readAll(request, maxImageBytes, this::tooLarge)
+                .flatMap(bytes -> predictions.predict(model, bytes, budget(request)));
     }
 
     @PostMapping("/batch")
@@ -73,12 +64,33 @@ public class PredictionController {
             @RequestParam(name = "model", required = false) String modelId,
             ServerHttpRequest request) {
         LoadedModel model = predictions.model(modelId);
-        return multipart.read(request).collectList().flatMap(parts -> predictions.predictAll(model, parts));
+        Duration budget = budget(request);
+        return multipart.read(request).collectList().flatMap(parts -> predictions.predictAll(model, parts, budget));
     }
 
-    private InputProblem tooLarge(long length) {
-        return new InputProblem(HttpStatus.PAYLOAD_TOO_LARGE, "Image too large",
-                (length > 0 ? "the body is " + length + " bytes; " : "the body is larger than allowed; ")
-                        + "the limit is " + maxImageBytes + " bytes (EMOTION_MAX_IMAGE_SIZE): send a face crop");
+    /**
+     * The request's queueing budget: EMOTION_QUEUE_DEADLINE, or less when the caller says it will give up
+     * sooner ({@value #DEADLINE_HEADER}: milliseconds it still waits, as camera-service sends): work whose
+     * answer nobody waits for any more is not done.
+     */
+    private Duration budget(ServerHttpRequest request) {
+        String header = request.getHeaders().getFirst(DEADLINE_HEADER);
+        if (header != null) {
+            try {
+                long millis = Long.parseLong(header.trim());
+                if (millis >= 0 && millis < queueDeadline.toMillis()) {
+                    return Duration.ofMillis(millis);
+                }
+            } catch (NumberFormatException e) {
+                throw ApiProblem.badRequest(DEADLINE_HEADER + " must be a whole number of milliseconds, not '"
+                        + (header.length() > 20 ? header.substring(0, 20) + "..." : header) + "'");
+            }
+        }
+        return queueDeadline;
+    }
+
+    private ApiProblem tooLarge(long limit) {
+        return ApiProblem.tooLarge("Image too large", "The body is larger than the limit of " + limit
+                + " bytes (EMOTION_MAX_IMAGE_SIZE): send a face crop").with("maxBytes", limit);
     }
 }

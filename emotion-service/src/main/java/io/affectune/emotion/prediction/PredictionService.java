@@ -4,9 +4,13 @@ import io.affectune.emotion.EmotionProperties;
 import io.affectune.emotion.model.LoadedModel;
 import io.affectune.emotion.model.MicroBatcher;
 import io.affectune.emotion.model.ModelRegistry;
-import io.affectune.emotion.problem.InputProblem;
-import io.affectune.emotion.problem.ModelUnavailableException;
+import io.affectune.emotion.model.ModelUnavailableException;
 import io.affectune.models.OnnxClassifier;
+import io.affectune.support.image.AdmittedImage;
+import io.affectune.support.image.DeclaredImageType;
+import io.affectune.support.image.ImageAdmission;
+import io.affectune.support.image.ImageIoDecoder;
+import io.affectune.support.problem.ApiProblem;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
@@ -15,6 +19,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,13 +33,14 @@ import java.util.concurrent.CompletableFuture;
 public class PredictionService implements DisposableBean {
 
     private final ModelRegistry registry;
-    private final ImageDecoder decoder;
+    private final ImageAdmission admission;
     private final Scheduler decodeScheduler;
     private final long inlineDecodeMaxPixels;
 
     public PredictionService(ModelRegistry registry, EmotionProperties properties) {
         this.registry = registry;
-        this.decoder = new ImageDecoder(properties.maxImagePixels());
+        this.admission = new ImageAdmission(properties.maxImagePixels(), properties.progressiveWeight(),
+                "EMOTION_MAX_IMAGE_PIXELS");
         this.decodeScheduler = Schedulers.newParallel("image-decode", properties.effectiveDecodeThreads());
         this.inlineDecodeMaxPixels = properties.inlineDecodeMaxPixels();
     }
@@ -46,28 +52,39 @@ public class PredictionService implements DisposableBean {
                 return new ModelUnavailableException(registry.problem() == null
                         ? "the models are still loading; retry shortly" : registry.problem());
             }
-            return new InputProblem(HttpStatus.NOT_FOUND, "Unknown model", "no model '" + id + "' is loaded; loaded: "
+            return new ApiProblem(HttpStatus.NOT_FOUND, "Unknown model", "No model '" + id + "' is loaded; loaded: "
                     + registry.loaded().stream().map(LoadedModel::id).toList() + " (see GET /api/v1/models)");
         });
     }
 
-    public Mono<Prediction> predict(LoadedModel model, byte[] image) {
+    /**
+     * @param budget how long the image may wait for inference (the request's queueing deadline): refused at
+     *               once, before decoding, when the queue ahead is longer than that
+     */
+    public Mono<Prediction> predict(LoadedModel model, byte[] bytes, Duration budget) {
         MicroBatcher batcher = model.batcher();
+        AdmittedImage image;
+        long deadline;
+        try {
+            image = admission.admit(bytes);
+            deadline = batcher.admit(budget);
+        } catch (RuntimeException refused) {
+            return Mono.error(refused);
+        }
         Mono<CompletableFuture<float[]>> submitted = Mono.fromCallable(() -> {
                     batcher.preparing();
                     float[] tensor;
                     try {
-                        tensor = model.preprocessor().preprocess(decoder.decode(image));
+                        tensor = model.preprocessor().preprocess(ImageIoDecoder.decode(image));
                     } catch (RuntimeException e) {
                         batcher.preparationEnded();
                         throw e;
                     }
-                    return batcher.submitPrepared(tensor);
+                    return batcher.submitPrepared(tensor, deadline);
                 });
         // A face crop decodes in well under a millisecond: doing it on the event loop saves a thread
-        // hop. Anything bigger (or unknown) is decoded on the decode pool so the event loop never stalls.
-        long pixels = decoder.pixelsFromHeader(image);
-        if (pixels <= 0 || pixels > inlineDecodeMaxPixels) {
+        // hop. Anything bigger is decoded on the decode pool so the event loop never stalls.
+        if (image.progressive() || image.pixels() > inlineDecodeMaxPixels) {
             submitted = submitted.subscribeOn(decodeScheduler);
         }
         return submitted
@@ -76,12 +93,18 @@ public class PredictionService implements DisposableBean {
     }
 
     /** All parts are decoded first, so that one bad part refuses the request before any inference. */
-    public Mono<List<Prediction>> predictAll(LoadedModel model, List<ImagePart> parts) {
+    public Mono<List<Prediction>> predictAll(LoadedModel model, List<ImagePart> parts, Duration budget) {
         if (parts.isEmpty()) {
-            return Mono.error(new InputProblem(HttpStatus.BAD_REQUEST, "No images",
-                    "the request holds no parts; send one part named 'image' per image"));
+            return Mono.error(new ApiProblem(HttpStatus.BAD_REQUEST, "No images",
+                    "The request holds no parts; send one part named 'image' per image"));
         }
         MicroBatcher batcher = model.batcher();
+        long deadline;
+        try {
+            deadline = batcher.admit(budget);
+        } catch (RuntimeException refused) {
+            return Mono.error(refused);
+        }
         return Flux.fromIterable(parts)
                 .flatMapSequential(part -> Mono.fromCallable(() -> {
                     batcher.preparing();
@@ -93,7 +116,7 @@ public class PredictionService implements DisposableBean {
                 }).subscribeOn(decodeScheduler))
                 .collectList()
                 .flatMap(tensors -> {
-                    List<CompletableFuture<float[]>> futures = batcher.submitAll(tensors);
+                    List<CompletableFuture<float[]>> futures = batcher.submitAll(tensors, deadline);
                     return Flux.fromIterable(futures).concatMap(Mono::fromFuture)
                             .map(probabilities -> toPrediction(model, probabilities))
                             .collectList();
@@ -103,14 +126,20 @@ public class PredictionService implements DisposableBean {
     private float[] tensorOf(LoadedModel model, ImagePart part) {
         try {
             if (!"image".equals(part.name())) {
-                throw new InputProblem(HttpStatus.BAD_REQUEST, "Unexpected part",
-                        "the part is named '" + part.name() + "'; every part must be named 'image'");
+                throw new ApiProblem(HttpStatus.BAD_REQUEST, "Unexpected part",
+                        "The part is named '" + part.name() + "'; every part must be named 'image'");
             }
-            ImageDecoder.checkDeclaredType(part.contentType());
-            return model.preprocessor().preprocess(decoder.decode(part.bytes()));
-        } catch (InputProblem problem) {
-            throw problem.inPart(part.index(), part.filename());
+            DeclaredImageType.require(part.contentType(), false);
+            return model.preprocessor().preprocess(ImageIoDecoder.decode(admission.admit(part.bytes())));
+        } catch (ApiProblem problem) {
+            throw inPart(problem, part.index(), part.filename());
         }
+    }
+
+    /** The same problem, attributed to part {@code index} (1-based) of a batch request. */
+    static ApiProblem inPart(ApiProblem problem, int index, String filename) {
+        String where = "part " + index + (filename == null || filename.isBlank() ? "" : " (" + filename + ")");
+        return problem.detail(where + ": " + problem.getMessage()).with("part", index);
     }
 
     private static Prediction toPrediction(LoadedModel model, float[] probabilities) {
