@@ -1,13 +1,14 @@
 package io.affectune.camera.analysis;
 
 import io.affectune.camera.playlist.PlaylistClient;
-import io.affectune.camera.web.ApiException;
-import io.affectune.camera.web.ImageBodies;
+import io.affectune.camera.config.CameraProperties;
+import io.affectune.support.image.DeclaredImageType;
+import io.affectune.support.problem.ApiProblem;
+import io.affectune.support.reactive.RequestBodies;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
@@ -24,11 +25,11 @@ public class AnalyzeController {
             Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
     private final FrameAnalyzer analyzer;
-    private final ImageBodies bodies;
+    private final long maxImageBytes;
 
-    public AnalyzeController(FrameAnalyzer analyzer, ImageBodies bodies) {
+    public AnalyzeController(FrameAnalyzer analyzer, CameraProperties properties) {
         this.analyzer = analyzer;
-        this.bodies = bodies;
+        this.maxImageBytes = properties.limits().maxImageBytes();
     }
 
     @Operation(summary = "Faces and emotions in one image",
@@ -43,7 +44,14 @@ public class AnalyzeController {
                                              + "playlist is then their personal one (passed on to playlist-service)")
                                      @RequestHeader(value = PlaylistClient.LISTENER_HEADER, required = false) String listenerId) {
         Optional<String> listener = listener(listenerId);
-        return bodies.read(request).flatMap(bytes -> analyzer.analyze(bytes, null, recommend, listener));
+        DeclaredImageType.require(request.getHeaders().getContentType(), true);
+        return RequestBodies.readAll(request, maxImageBytes, AnalyzeController::tooLarge)
+                .flatMap(bytes -> analyzer.analyze(bytes, null, recommend, listener));
+    }
+
+    private static ApiProblem tooLarge(long limit) {
+        return ApiProblem.tooLarge("Image too large", "The image is larger than " + limit
+                + " bytes (MAX_IMAGE_BYTES): send a smaller JPEG").with("maxBytes", limit);
     }
 
     /** Checked here so a typo is a 400 at once, as playlist-service would answer, not a silent global playlist. */
@@ -53,7 +61,7 @@ public class AnalyzeController {
         }
         String id = header.trim();
         if (!UUID_TEXT.matcher(id).matches()) {
-            throw new ApiException(HttpStatus.BAD_REQUEST, "Bad request", "The " + PlaylistClient.LISTENER_HEADER
+            throw ApiProblem.badRequest("The " + PlaylistClient.LISTENER_HEADER
                     + " header must be a UUID such as 3f2b6c1e-8a4d-4e2f-9b7a-1c2d3e4f5a6b; '"
                     + (id.length() > 40 ? id.substring(0, 40) + "..." : id) + "' is not one.");
         }

@@ -96,7 +96,7 @@ public class FrameAnalyzer {
     public record Detection(List<DetectedFace> faces, int width, int height) {
     }
 
-    /** Analyses encoded image bytes (JPEG/PNG); errors are ImageRejectedException for bad input. */
+    /** Analyses encoded image bytes (JPEG/PNG); bad input fails with an ApiProblem (4xx). */
     public Mono<FrameResult> analyze(byte[] image, Session session, boolean recommend) {
         return analyze(image, session, recommend, Optional.empty());
     }

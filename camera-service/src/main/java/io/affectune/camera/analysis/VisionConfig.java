@@ -1,5 +1,6 @@
 package io.affectune.camera.analysis;
 
+import io.affectune.support.image.ImageAdmission;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.affectune.camera.config.CameraProperties;
 import io.affectune.camera.emotion.ModelFraming;
@@ -67,7 +68,8 @@ public class VisionConfig {
     @Bean
     ImageDecoder imageDecoder(CameraProperties properties) {
         CameraProperties.Limits l = properties.limits();
-        return new ImageDecoder(l.maxImagePixels(), l.maxFrameWidth(), l.maxFrameHeight());
+        return new ImageDecoder(new ImageAdmission(l.maxImagePixels(), l.progressiveWeight(), "MAX_IMAGE_PIXELS"),
+                l.maxFrameWidth(), l.maxFrameHeight());
     }
 
     @Bean

@@ -24,8 +24,9 @@ public record CameraProperties(
                             int detectMaxSide, int retryMaxSide) {
     }
 
-    public record Limits(long maxImageBytes, long maxImagePixels, int maxFrameWidth, int maxFrameHeight,
-                         int maxWsMessageBytes) {
+    /** maxImagePixels: the decode budget; a progressive JPEG's or interlaced PNG's pixels count progressiveWeight times. */
+    public record Limits(long maxImageBytes, long maxImagePixels, int progressiveWeight, int maxFrameWidth,
+                         int maxFrameHeight, int maxWsMessageBytes) {
     }
 
     public record Emotion(String url, Duration timeout, Duration breakerWait, int breakerWindow,

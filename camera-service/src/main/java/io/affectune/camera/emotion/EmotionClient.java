@@ -81,6 +81,8 @@ public class EmotionClient {
         }
         return client.post().uri("/api/v1/predictions/batch")
                 .accept(MediaType.APPLICATION_JSON)
+                // the deadline travels with the request: emotion-service sheds work nobody would wait for
+                .header("X-Deadline-Ms", Long.toString(timeout.toMillis()))
                 .body(BodyInserters.fromMultipartData(body.build()))
                 .retrieve()
                 .bodyToMono(LIST)

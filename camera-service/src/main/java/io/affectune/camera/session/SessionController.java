@@ -2,7 +2,7 @@ package io.affectune.camera.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.affectune.camera.analysis.FrameResult;
-import io.affectune.camera.web.ApiException;
+import io.affectune.support.problem.ApiProblem;
 import io.affectune.camera.web.ClientAddress;
 import io.swagger.v3.oas.annotations.Operation;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +58,7 @@ public class SessionController {
     @DeleteMapping("/{id}")
     public ResponseEntity<Void> delete(@PathVariable String id) {
         if (!sessions.remove(id)) {
-            throw ApiException.unknownSession(id);
+            throw SessionController.unknownSession(id);
         }
         return ResponseEntity.noContent().build();
     }
@@ -94,8 +94,13 @@ public class SessionController {
                 .body(parts);
     }
 
+    static ApiProblem unknownSession(String id) {
+        return ApiProblem.notFound("No session '" + id + "': it never existed or expired after being idle")
+                .type("unknown-session");
+    }
+
     private Session find(String id) {
-        return sessions.find(id).orElseThrow(() -> ApiException.unknownSession(id));
+        return sessions.find(id).orElseThrow(() -> SessionController.unknownSession(id));
     }
 
     private static SessionView view(Session s) {

@@ -2,7 +2,7 @@ package io.affectune.camera.source;
 
 import io.affectune.camera.session.Session;
 import io.affectune.camera.session.SessionRegistry;
-import io.affectune.camera.web.ApiException;
+import io.affectune.support.problem.ApiProblem;
 import io.affectune.camera.web.ClientAddress;
 import io.swagger.v3.oas.annotations.Operation;
 import java.util.Collection;
@@ -42,7 +42,7 @@ public class SourceController {
     public Mono<ResponseEntity<VideoSources.SourceView>> open(@RequestBody(required = false) OpenSource request,
                                                             ServerHttpRequest http) {
         if (request == null) {
-            return Mono.error(new ApiException(HttpStatus.BAD_REQUEST, "Bad source", "Send {\"uri\": ...} as JSON"));
+            return Mono.error(new ApiProblem(HttpStatus.BAD_REQUEST, "Bad source", "Send {\"uri\": ...} as JSON"));
         }
         String client = ClientAddress.of(http);
         Supplier<Session> session = request.sessionId() == null || request.sessionId().isBlank()
@@ -72,7 +72,7 @@ public class SourceController {
         return ResponseEntity.noContent().build();
     }
 
-    private static ApiException unknown(String id) {
-        return new ApiException(HttpStatus.NOT_FOUND, "Unknown source", "No source '" + id + "'");
+    private static ApiProblem unknown(String id) {
+        return new ApiProblem(HttpStatus.NOT_FOUND, "Unknown source", "No source '" + id + "'");
     }
 }

@@ -4,7 +4,7 @@ import io.affectune.camera.analysis.FrameAnalyzer;
 import io.affectune.camera.config.CameraProperties;
 import io.affectune.camera.session.Session;
 import io.affectune.camera.vision.OpenCv;
-import io.affectune.camera.web.ApiException;
+import io.affectune.support.problem.ApiProblem;
 import jakarta.annotation.PreDestroy;
 import java.io.IOException;
 import java.net.URI;
@@ -127,11 +127,11 @@ public class VideoSources {
         }
         int fps = requestedFps == null ? properties.source().defaultFps() : requestedFps;
         if (fps < 1 || fps > 60) {
-            throw new ApiException(HttpStatus.BAD_REQUEST, "Bad frame rate", "fps must be between 1 and 60");
+            throw new ApiProblem(HttpStatus.BAD_REQUEST, "Bad frame rate", "fps must be between 1 and 60");
         }
         long running = sources.values().stream().filter(s -> s.state == State.RUNNING).count();
         if (running >= properties.source().maxSources()) {
-            throw new ApiException(HttpStatus.TOO_MANY_REQUESTS, "Too many sources",
+            throw new ApiProblem(HttpStatus.TOO_MANY_REQUESTS, "Too many sources",
                     "At most " + properties.source().maxSources() + " sources may run at once; DELETE one first");
         }
         VideoCapture capture = openCapture(uri.trim(), fileDirectory());
@@ -198,11 +198,11 @@ public class VideoSources {
      */
     private static VideoCapture openFile(Path requested, Path fileDirectory) {
         if (fileDirectory == null) {
-            throw new ApiException(HttpStatus.FORBIDDEN, "File sources are off",
+            throw new ApiProblem(HttpStatus.FORBIDDEN, "File sources are off",
                     "Server-side video files are off; the operator can allow one directory with SOURCE_FILE_DIR");
         }
         String name = requested.getFileName() == null ? "" : requested.getFileName().toString();
-        ApiException unusable = badUri("No usable video file '" + name + "' in the source directory (SOURCE_FILE_DIR)");
+        ApiProblem unusable = badUri("No usable video file '" + name + "' in the source directory (SOURCE_FILE_DIR)");
         Path real;
         try {
             real = requested.toRealPath(); // follows links: a link out of the directory stays outside
@@ -220,8 +220,8 @@ public class VideoSources {
         return capture;
     }
 
-    private static ApiException badUri(String detail) {
-        return new ApiException(HttpStatus.BAD_REQUEST, "Bad source", detail);
+    private static ApiProblem badUri(String detail) {
+        return new ApiProblem(HttpStatus.BAD_REQUEST, "Bad source", detail);
     }
 
     public Optional<SourceView> find(String id) {

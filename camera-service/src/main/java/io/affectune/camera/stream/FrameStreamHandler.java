@@ -7,14 +7,15 @@ import io.affectune.camera.session.Session;
 import io.affectune.camera.session.SessionRefusedException;
 import io.affectune.camera.session.SessionRegistry;
 import io.affectune.camera.web.ClientAddress;
-import io.affectune.camera.vision.ImageRejectedException;
+import io.affectune.support.problem.ApiProblem;
+import io.affectune.support.problem.Problems;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.WebSocketHandler;
@@ -98,7 +99,8 @@ public class FrameStreamHandler implements WebSocketHandler {
 
     private Mono<String> process(Inbound in, Session session) {
         if (in instanceof Text) {
-            return Mono.just(error(400, "Frames must be sent as binary messages (JPEG or PNG bytes)"));
+            return Mono.just(error(new ApiProblem(HttpStatus.BAD_REQUEST, "Text frame",
+                    "Frames must be sent as binary messages (JPEG or PNG bytes)")));
         }
         Frame frame = (Frame) in;
         double queueMs = (System.nanoTime() - frame.receivedNanos()) / 1e6;
@@ -106,10 +108,11 @@ public class FrameStreamHandler implements WebSocketHandler {
                 .map(result -> result.withQueueMs(queueMs))
                 .doOnNext(session::publish)
                 .map(this::toJson)
-                .onErrorResume(ImageRejectedException.class, e -> Mono.just(error(e.status().value(), e.getMessage())))
+                .onErrorResume(ApiProblem.class, e -> Mono.just(error(e)))
                 .onErrorResume(e -> {
                     log.warn("Frame processing failed in session {}: {}", session.id(), e.toString());
-                    return Mono.just(error(500, "The frame could not be processed"));
+                    return Mono.just(error(new ApiProblem(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error",
+                            "The frame could not be processed")));
                 });
     }
 
@@ -121,9 +124,8 @@ public class FrameStreamHandler implements WebSocketHandler {
         }
     }
 
-    private String error(int status, String detail) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", Map.of("status", status, "detail", detail));
-        return toJson(body);
+    /** {"error": {...}}: the same problem object (type, title, status, detail) an HTTP answer would carry. */
+    private String error(ApiProblem problem) {
+        return toJson(Map.of("error", Problems.asMap(problem, null)));
     }
 }
