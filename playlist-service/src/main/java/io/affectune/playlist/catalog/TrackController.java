@@ -1,6 +1,6 @@
 package io.affectune.playlist.catalog;
 
-import io.affectune.playlist.web.ApiException;
+import io.affectune.support.problem.ApiProblem;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.Locale;
@@ -36,14 +36,14 @@ public class TrackController {
                             @RequestParam(defaultValue = "0") int page,
                             @RequestParam(defaultValue = "20") int size) {
         if (size < 1 || size > MAX_SIZE) {
-            throw ApiException.badRequest("size must be between 1 and " + MAX_SIZE + ", not " + size + ".");
+            throw ApiProblem.badRequest("size must be between 1 and " + MAX_SIZE + ", not " + size + ".");
         }
         if (page < 0 || page > MAX_PAGE) {
-            throw ApiException.badRequest("page must be between 0 and " + MAX_PAGE + ", not " + page + ".");
+            throw ApiProblem.badRequest("page must be between 0 and " + MAX_PAGE + ", not " + page + ".");
         }
         String query = q.trim();
         if (query.length() > MAX_QUERY_LENGTH) {
-            throw ApiException.badRequest("q must be at most " + MAX_QUERY_LENGTH + " characters.");
+            throw ApiProblem.badRequest("q must be at most " + MAX_QUERY_LENGTH + " characters.");
         }
         String pattern = "%" + escapeLike(query.toLowerCase(Locale.ROOT)) + "%";
         Sort order = Sort.by(Sort.Order.desc("popularity").nullsLast(), Sort.Order.asc("id"));
@@ -57,7 +57,7 @@ public class TrackController {
     @Operation(summary = "Read one track")
     public TrackView get(@PathVariable long id) {
         return tracks.findById(id).map(TrackView::of)
-                .orElseThrow(() -> ApiException.notFound("No track with id " + id + "."));
+                .orElseThrow(() -> ApiProblem.notFound("No track with id " + id + "."));
     }
 
     static String escapeLike(String text) {

@@ -1,10 +1,9 @@
 package io.affectune.playlist.curated;
 
-import io.affectune.playlist.web.ApiException;
+import io.affectune.support.problem.ApiProblem;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Map;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
@@ -22,22 +21,21 @@ public class AdminTokenGuard {
 
     public void requireAdmin(String authorization) {
         if (expectedDigest == null) {
-            throw new ApiException(HttpStatus.FORBIDDEN, "Writes disabled",
+            throw new ApiProblem(HttpStatus.FORBIDDEN, "Writes disabled",
                     "Curated playlists are read-only on this server: no ADMIN_TOKEN is configured. "
                             + "Start the service with ADMIN_TOKEN set to enable writes.");
         }
         String presented = bearer(authorization);
-        HttpHeaders headers = new HttpHeaders();
         if (presented == null) {
-            headers.set(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"affectune\"");
-            throw new ApiException(HttpStatus.UNAUTHORIZED, "Authentication required",
-                    "This write needs 'Authorization: Bearer <ADMIN_TOKEN>'.", Map.of(), headers);
+            throw new ApiProblem(HttpStatus.UNAUTHORIZED, "Authentication required",
+                    "This write needs 'Authorization: Bearer <ADMIN_TOKEN>'.")
+                    .withHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"affectune\"");
         }
         // Comparing fixed-length digests keeps the time independent of where (and whether) the tokens differ.
         if (!MessageDigest.isEqual(expectedDigest, sha256(presented))) {
-            headers.set(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"affectune\", error=\"invalid_token\"");
-            throw new ApiException(HttpStatus.UNAUTHORIZED, "Invalid token",
-                    "The bearer token is not the configured ADMIN_TOKEN.", Map.of(), headers);
+            throw new ApiProblem(HttpStatus.UNAUTHORIZED, "Invalid token",
+                    "The bearer token is not the configured ADMIN_TOKEN.")
+                    .withHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"affectune\", error=\"invalid_token\"");
         }
     }
 

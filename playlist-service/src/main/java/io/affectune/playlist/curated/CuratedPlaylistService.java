@@ -9,7 +9,7 @@ import io.affectune.playlist.curated.CuratedPlaylistDtos.PlaylistSummary;
 import io.affectune.playlist.emotion.Emotion;
 import io.affectune.playlist.emotion.Emotions;
 import io.affectune.playlist.playlist.RankingSignals;
-import io.affectune.playlist.web.ApiException;
+import io.affectune.support.problem.ApiProblem;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -87,14 +87,14 @@ public class CuratedPlaylistService {
         signals.changedAll();
         CuratedPlaylist playlist = find(id);
         if (!playlist.removeTrack(trackId)) {
-            throw ApiException.notFound("Track " + trackId + " is not on curated playlist " + id + ".");
+            throw ApiProblem.notFound("Track " + trackId + " is not on curated playlist " + id + ".");
         }
         playlists.saveAndFlush(playlist);
     }
 
     private CuratedPlaylist find(long id) {
         return playlists.findById(id)
-                .orElseThrow(() -> ApiException.notFound("No curated playlist with id " + id + "."));
+                .orElseThrow(() -> ApiProblem.notFound("No curated playlist with id " + id + "."));
     }
 
     private List<Long> checkedTrackIds(List<Long> requested) {
@@ -103,15 +103,15 @@ public class CuratedPlaylistService {
         }
         Set<Long> unique = new LinkedHashSet<>(requested);
         if (unique.size() != requested.size()) {
-            throw ApiException.badRequest("trackIds lists a track more than once; each track may appear once.");
+            throw ApiProblem.badRequest("trackIds lists a track more than once; each track may appear once.");
         }
         Set<Long> known = new HashSet<>();
         tracks.findAllById(unique).forEach(t -> known.add(t.getId()));
         List<Long> missing = unique.stream().filter(idValue -> !known.contains(idValue)).toList();
         if (!missing.isEmpty()) {
-            throw new ApiException(org.springframework.http.HttpStatus.NOT_FOUND, "Unknown tracks",
+            throw new ApiProblem(org.springframework.http.HttpStatus.NOT_FOUND, "Unknown tracks",
                     "No track with id " + missing.stream().map(String::valueOf).collect(Collectors.joining(", "))
-                            + ". Find ids with GET /api/v1/tracks?q=...", Map.of("unknownTrackIds", missing));
+                            + ". Find ids with GET /api/v1/tracks?q=...").with("unknownTrackIds", missing);
         }
         return new ArrayList<>(unique);
     }

@@ -12,7 +12,7 @@ import org.springframework.core.env.MapPropertySource;
 
 /**
  * Lets DATABASE_URL be either a JDBC URL or the postgresql://user:pass@host:port/db form that
- * hosting platforms hand out, and maps LOG_FORMAT=json onto Spring Boot's structured logging.
+ * hosting platforms hand out.
  * Credentials inside the URL win over DATABASE_USERNAME / DATABASE_PASSWORD.
  */
 public class DatabaseUrlEnvironmentPostProcessor implements EnvironmentPostProcessor {
@@ -25,10 +25,6 @@ public class DatabaseUrlEnvironmentPostProcessor implements EnvironmentPostProce
         String url = environment.getProperty("spring.datasource.url");
         if (url != null) {
             overrides.putAll(toJdbcProperties(url.trim()));
-        }
-        String logFormat = environment.getProperty("LOG_FORMAT", "text");
-        if ("json".equalsIgnoreCase(logFormat.trim())) {
-            overrides.put("logging.structured.format.console", "ecs");
         }
         if (!overrides.isEmpty()) {
             environment.getPropertySources().addFirst(new MapPropertySource(SOURCE_NAME, overrides));

@@ -1,7 +1,6 @@
 package io.affectune.playlist.emotion;
 
-import io.affectune.playlist.web.ApiException;
-import java.util.Map;
+import io.affectune.support.problem.ApiProblem;
 import org.springframework.http.HttpStatus;
 
 /** Parsing an emotion from user input, with the 400 answer that lists the valid names. */
@@ -11,10 +10,10 @@ public final class Emotions {
     }
 
     public static Emotion require(String text) {
-        return Emotion.parse(text).orElseThrow(() -> new ApiException(HttpStatus.BAD_REQUEST, "Unknown emotion",
+        return Emotion.parse(text).orElseThrow(() -> new ApiProblem(HttpStatus.BAD_REQUEST, "Unknown emotion",
                 "Unknown emotion '" + abbreviate(text) + "'. Use one of " + String.join(", ", Emotion.ids())
-                        + " (disgusted, fearful and surprised are accepted too).",
-                Map.of("validEmotions", Emotion.ids())));
+                        + " (disgusted, fearful and surprised are accepted too).")
+                .with("validEmotions", Emotion.ids()));
     }
 
     static String abbreviate(String text) {

@@ -7,7 +7,7 @@ import io.affectune.playlist.feedback.FeedbackDtos.FeedbackRequest;
 import io.affectune.playlist.feedback.FeedbackDtos.FeedbackResponse;
 import io.affectune.playlist.listener.ListenerService;
 import io.affectune.playlist.playlist.RankingSignals;
-import io.affectune.playlist.web.ApiException;
+import io.affectune.support.problem.ApiProblem;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
@@ -39,10 +39,10 @@ public class FeedbackService {
         Emotion emotion = Emotions.require(request.emotion());
         String signal = request.signal().trim().toLowerCase(Locale.ROOT);
         if (!signal.equals("like") && !signal.equals("skip")) {
-            throw ApiException.badRequest("signal must be 'like' or 'skip', not '" + request.signal() + "'.");
+            throw ApiProblem.badRequest("signal must be 'like' or 'skip', not '" + request.signal() + "'.");
         }
         if (!tracks.existsById(request.trackId())) {
-            throw ApiException.notFound("No track with id " + request.trackId() + ".");
+            throw ApiProblem.notFound("No track with id " + request.trackId() + ".");
         }
         String session = request.sessionId() == null || request.sessionId().isBlank() ? null : request.sessionId();
         int likes = signal.equals("like") ? 1 : 0;

@@ -1,6 +1,6 @@
 package io.affectune.playlist.listener;
 
-import io.affectune.playlist.web.ApiException;
+import io.affectune.support.problem.ApiProblem;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
@@ -37,7 +37,7 @@ public final class ListenerIds {
     private static UUID parse(String text, String what) {
         if (!UUID_TEXT.matcher(text).matches()) {
             String shown = text.length() > 40 ? text.substring(0, 40) + "..." : text;
-            throw ApiException.badRequest("The " + what + " must be a UUID such as 3f2b6c1e-8a4d-4e2f-9b7a-1c2d3e4f5a6b "
+            throw ApiProblem.badRequest("The " + what + " must be a UUID such as 3f2b6c1e-8a4d-4e2f-9b7a-1c2d3e4f5a6b "
                     + "(the dashboard makes a random one); '" + shown + "' is not one.");
         }
         return UUID.fromString(text.toLowerCase(Locale.ROOT));

@@ -1,7 +1,7 @@
 package io.affectune.playlist.listener;
 
 import io.affectune.playlist.emotion.Emotion;
-import io.affectune.playlist.web.ApiException;
+import io.affectune.support.problem.ApiProblem;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -54,7 +54,7 @@ public class ListenerService {
     @Transactional
     public void recordMood(UUID id, Emotion emotion) {
         if (!listeners.recordIfConsented(id, "mood", emotion.id(), List.of())) {
-            throw new ApiException(HttpStatus.CONFLICT, "History is off",
+            throw new ApiProblem(HttpStatus.CONFLICT, "History is off",
                     "History is off for this listener, so the mood was not kept. Turn it on first with "
                             + "PUT /api/v1/listeners/" + id + "/consent {\"history\": true}.");
         }

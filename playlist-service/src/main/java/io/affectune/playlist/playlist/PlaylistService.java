@@ -6,7 +6,7 @@ import io.affectune.playlist.playlist.PlaylistDtos.PlaylistResponse;
 import io.affectune.playlist.playlist.PlaylistDtos.RankedTrack;
 import io.affectune.playlist.playlist.PlaylistDtos.Target;
 import io.affectune.playlist.listener.ListenerService;
-import io.affectune.playlist.web.ApiException;
+import io.affectune.support.problem.ApiProblem;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -52,7 +52,7 @@ public class PlaylistService {
                                      Optional<UUID> listener) {
         Emotion emotion = Emotions.require(emotionText);
         if (limit < 1 || limit > MAX_LIMIT) {
-            throw ApiException.badRequest("limit must be between 1 and " + MAX_LIMIT + ", not " + limit + ".");
+            throw ApiProblem.badRequest("limit must be between 1 and " + MAX_LIMIT + ", not " + limit + ".");
         }
         Strategy strategy = Strategy.parse(strategyText);
         Set<Long> excluded = parseExclude(excludeText);
@@ -103,13 +103,13 @@ public class PlaylistService {
                 continue;
             }
             if (!id.matches("\\d{1,18}")) {
-                throw ApiException.badRequest("exclude must be comma-separated track ids (whole numbers); '"
+                throw ApiProblem.badRequest("exclude must be comma-separated track ids (whole numbers); '"
                         + (id.length() > 40 ? id.substring(0, 40) + "..." : id) + "' is not one.");
             }
             ids.add(Long.parseLong(id));
         }
         if (ids.size() > MAX_EXCLUDE) {
-            throw ApiException.badRequest("exclude may list at most " + MAX_EXCLUDE + " track ids, not " + ids.size() + ".");
+            throw ApiProblem.badRequest("exclude may list at most " + MAX_EXCLUDE + " track ids, not " + ids.size() + ".");
         }
         return ids;
     }

@@ -1,6 +1,6 @@
 package io.affectune.playlist.playlist;
 
-import io.affectune.playlist.web.ApiException;
+import io.affectune.support.problem.ApiProblem;
 import java.util.Locale;
 
 /** match: meet the listener's mood. uplift: start there and move gently toward positive valence (iso principle). */
@@ -18,6 +18,6 @@ public enum Strategy {
                 return s;
             }
         }
-        throw ApiException.badRequest("strategy must be 'match' or 'uplift', not '" + text + "'.");
+        throw ApiProblem.badRequest("strategy must be 'match' or 'uplift', not '" + text + "'.");
     }
 }
