@@ -4,8 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.affectune.gateway.health.DownstreamHealthIndicator;
+import io.affectune.gateway.problem.DownstreamProblems;
 import io.affectune.gateway.ratelimit.ClientRateLimiter;
 import io.affectune.gateway.ratelimit.RateLimitFilter;
 import io.affectune.gateway.security.SecurityHeadersFilter;
@@ -56,13 +56,18 @@ class GatewayConfiguration {
 
     @Bean
     @ConditionalOnProperty(name = "affectune.gateway.rate-limit.enabled", matchIfMissing = true)
-    RateLimitFilter rateLimitFilter(ClientRateLimiter limiter, ObjectMapper json, MeterRegistry meters) {
-        return new RateLimitFilter(limiter, json, meters);
+    RateLimitFilter rateLimitFilter(ClientRateLimiter limiter, MeterRegistry meters) {
+        return new RateLimitFilter(limiter, meters);
     }
 
     @Bean
-    RequestSizeLimitFilter requestSizeLimitFilter(GatewaySettings settings, ObjectMapper json) {
-        return new RequestSizeLimitFilter(settings.maxRequestSize(), json);
+    RequestSizeLimitFilter requestSizeLimitFilter(GatewaySettings settings) {
+        return new RequestSizeLimitFilter(settings.maxRequestSize());
+    }
+
+    @Bean
+    DownstreamProblems downstreamProblems() {
+        return new DownstreamProblems();
     }
 
     /** Shows up in /actuator/health as components.downstream.components.{emotion,playlist,camera}-service. */

@@ -1,10 +1,8 @@
 package io.affectune.gateway.ratelimit;
 
 import java.net.InetSocketAddress;
-import java.util.Map;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.affectune.gateway.problem.ProblemResponses;
+import io.affectune.support.problem.ApiProblem;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -22,12 +20,10 @@ import reactor.core.publisher.Mono;
 public class RateLimitFilter implements GlobalFilter, Ordered {
 
     private final ClientRateLimiter limiter;
-    private final ObjectMapper json;
     private final Counter rejected;
 
-    public RateLimitFilter(ClientRateLimiter limiter, ObjectMapper json, MeterRegistry meters) {
+    public RateLimitFilter(ClientRateLimiter limiter, MeterRegistry meters) {
         this.limiter = limiter;
-        this.json = json;
         this.rejected = Counter.builder("affectune.gateway.rate.limited")
                 .description("Requests refused with 429 because the client exceeded its rate limit")
                 .register(meters);
@@ -43,11 +39,10 @@ public class RateLimitFilter implements GlobalFilter, Ordered {
         }
         rejected.increment();
         long retryAfterSeconds = Math.max(1, (decision.retryAfter().toMillis() + 999) / 1000);
-        exchange.getResponse().getHeaders().set("Retry-After", Long.toString(retryAfterSeconds));
-        return ProblemResponses.write(exchange, json, HttpStatus.TOO_MANY_REQUESTS, "Too many requests",
+        return Mono.error(new ApiProblem(HttpStatus.TOO_MANY_REQUESTS, "Too many requests",
                 "This client sent more requests than the gateway allows. Wait " + retryAfterSeconds
-                        + " s before retrying.",
-                Map.of("retryAfterSeconds", retryAfterSeconds));
+                        + " s before retrying.").retryAfter(decision.retryAfter())
+                .with("retryAfterSeconds", retryAfterSeconds));
     }
 
     static String clientOf(ServerWebExchange exchange) {

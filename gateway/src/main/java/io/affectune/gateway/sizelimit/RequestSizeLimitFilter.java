@@ -1,15 +1,11 @@
 package io.affectune.gateway.sizelimit;
 
-import java.util.Map;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.affectune.gateway.problem.ProblemResponses;
+import io.affectune.support.problem.ApiProblem;
+import io.affectune.support.reactive.RequestBodies;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.core.Ordered;
 import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DataBufferLimitException;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.util.unit.DataSize;
@@ -20,16 +16,16 @@ import reactor.core.publisher.Mono;
 /**
  * Refuses request bodies above the configured size with 413 problem+json before anything is forwarded.
  * A declared Content-Length is checked up front; a chunked body is counted as it streams and cut off
- * when it passes the limit.
+ * when it passes the limit. Cutting it off also breaks the forwarding to the service (which then sees its
+ * request end early, or the connection close): whatever error that forwarding reports, the client is told
+ * 413, which is what happened.
  */
 public class RequestSizeLimitFilter implements GlobalFilter, Ordered {
 
     private final DataSize maxSize;
-    private final ObjectMapper json;
 
-    public RequestSizeLimitFilter(DataSize maxSize, ObjectMapper json) {
+    public RequestSizeLimitFilter(DataSize maxSize) {
         this.maxSize = maxSize;
-        this.json = json;
     }
 
     @Override
@@ -37,31 +33,30 @@ public class RequestSizeLimitFilter implements GlobalFilter, Ordered {
         long limit = maxSize.toBytes();
         long declared = exchange.getRequest().getHeaders().getContentLength();
         if (declared > limit) {
-            exchange.getResponse().getHeaders().setConnection("close");
-            return ProblemResponses.write(exchange, json, HttpStatus.PAYLOAD_TOO_LARGE, "Payload too large",
-                    "The request body is " + declared + " bytes; the gateway accepts at most " + limit
-                            + " bytes. Send a smaller image (a JPEG under " + maxSize.toMegabytes() + " MB).",
-                    Map.of("maxBytes", limit));
+            return Mono.error(tooLarge(limit).detail("The request body is " + declared + " bytes; the gateway accepts "
+                    + "at most " + limit + " bytes. Send a smaller image (a JPEG under " + maxSize.toMegabytes() + " MB)."));
         }
         if (declared >= 0) {
             return chain.filter(exchange);
         }
+        boolean[] exceeded = {false};
         ServerHttpRequest counted = new ServerHttpRequestDecorator(exchange.getRequest()) {
             @Override
             public Flux<DataBuffer> getBody() {
-                long[] seen = {0};
-                return super.getBody().handle((buffer, sink) -> {
-                    seen[0] += buffer.readableByteCount();
-                    if (seen[0] > limit) {
-                        org.springframework.core.io.buffer.DataBufferUtils.release(buffer);
-                        sink.error(new DataBufferLimitException("Request body exceeds " + limit + " bytes"));
-                    } else {
-                        sink.next(buffer);
-                    }
+                return RequestBodies.limit(super.getBody(), limit, max -> {
+                    exceeded[0] = true;
+                    return tooLarge(max);
                 });
             }
         };
-        return chain.filter(exchange.mutate().request(counted).build());
+        return chain.filter(exchange.mutate().request(counted).build())
+                .onErrorMap(error -> exceeded[0] && !(error instanceof ApiProblem), error -> tooLarge(limit));
+    }
+
+    private ApiProblem tooLarge(long limit) {
+        return ApiProblem.tooLarge("Payload too large", "The request body is larger than " + limit
+                + " bytes, the most the gateway accepts. Send a smaller image (a JPEG under "
+                + maxSize.toMegabytes() + " MB).").with("maxBytes", limit);
     }
 
     @Override
