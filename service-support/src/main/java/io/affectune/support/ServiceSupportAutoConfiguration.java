@@ -10,6 +10,9 @@ import io.affectune.support.reactive.ProblemWebExceptionHandler;
 import io.affectune.support.servlet.ProblemErrorReportValve;
 import io.affectune.support.servlet.RequestSizeLimitFilter;
 import io.affectune.support.servlet.ServletProblemHandler;
+import io.affectune.support.timeouts.ConnectionTimeouts;
+import io.affectune.support.timeouts.NettyConnectionTimeouts;
+import io.affectune.support.timeouts.TomcatConnectionTimeouts;
 import org.apache.catalina.Valve;
 import org.apache.catalina.core.StandardHost;
 import org.apache.catalina.valves.ErrorReportValve;
@@ -32,6 +35,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.core.env.Environment;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import reactor.netty.http.server.HttpServer;
@@ -65,6 +69,19 @@ public class ServiceSupportAutoConfiguration {
         @ConditionalOnClass(HttpServer.class)
         DecodingFailureProblems decodingFailureProblems(ObjectMapper json) {
             return new DecodingFailureProblems(json);
+        }
+
+        @Bean
+        @ConditionalOnClass(HttpServer.class)
+        NettyConnectionTimeouts nettyConnectionTimeouts(Environment environment) {
+            return new NettyConnectionTimeouts(ConnectionTimeouts.from(environment));
+        }
+
+        @Bean
+        @ConditionalOnClass(HttpServer.class)
+        @Order(Ordered.LOWEST_PRECEDENCE)
+        ProblemMapper requestTimeouts() {
+            return NettyConnectionTimeouts.requestTimeouts();
         }
     }
 
@@ -106,6 +123,13 @@ public class ServiceSupportAutoConfiguration {
                     new FilterRegistrationBean<>(new RequestSizeLimitFilter(limits.maxRequestBytes(), json));
             registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
             return registration;
+        }
+
+        @Bean
+        @ConditionalOnClass(StandardHost.class)
+        @Order(Ordered.LOWEST_PRECEDENCE) // after Spring Boot's customizer, which sets its own connection timeout
+        TomcatConnectionTimeouts tomcatConnectionTimeouts(Environment environment) {
+            return new TomcatConnectionTimeouts(ConnectionTimeouts.from(environment));
         }
 
         @Bean
