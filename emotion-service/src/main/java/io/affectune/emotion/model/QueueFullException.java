@@ -4,11 +4,11 @@ package io.affectune.emotion.model;
 public class QueueFullException extends RuntimeException {
 
     public QueueFullException(int depth) {
-        super("the inference queue is full (" + depth + " images waiting); retry shortly");
+        this("the inference queue is full (" + depth + " images waiting); retry shortly");
     }
 
     /** Shed by deadline: the image could not (or would not) start inference in time. */
     public QueueFullException(String message) {
-        super(message);
+        super(message, null, false, false); // a refusal under overload: no stack trace to fill
     }
 }
