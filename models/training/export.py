@@ -23,7 +23,9 @@ from fertrain.metrics import classification_metrics, predict_probs  # noqa: E402
 from fertrain.model import FlipTTA  # noqa: E402
 
 MODEL_ID = "effnetb3-fer2013"
-DEFAULT_CROP = {"calibrated": False, "boxScale": 1.0, "centerShiftY": 0.0, "alignEyes": True,
+# The face framing of a new model (camera-service cuts faces with it; see ModelManifest.Crop): a calibration
+# (camera-service/scripts/calibrate-crop.sh) replaces it. Every field is written: readers have no defaults.
+DEFAULT_CROP = {"calibrated": False, "boxScale": 1.0, "centerShiftX": 0.0, "centerShiftY": 0.0, "alignEyes": True,
                 "method": "default, not calibrated (camera-service calibrates it)"}
 
 
@@ -77,6 +79,10 @@ def write_manifest(model_dir: str, size: int, channels: int, output_name: str, o
         "tta": {"horizontalFlip": False, "bakedIntoGraph": bool(tta_baked)},
     })
     manifest.setdefault("crop", dict(DEFAULT_CROP))
+    missing = [k for k in DEFAULT_CROP if k not in manifest["crop"]]
+    if missing:  # a kept (calibrated) crop block must be complete: the Java reader has no defaults
+        raise ValueError(f"{path}: \"crop\" lacks {missing}; complete it (camera-service/scripts/calibrate-crop.sh) "
+                         f"or remove the block to get the uncalibrated default")
     if metrics is not None:
         manifest["metrics"] = {"split": "PublicTest (validation)", **metrics}
     if extra:

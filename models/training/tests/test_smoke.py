@@ -58,7 +58,8 @@ def test_evaluate_writes_metrics_and_probabilities(run_dir, tmp_path):
 def test_export_onnx_and_manifest(run_dir, tmp_path, tta):
     model_dir = tmp_path / "effnetb3-fer2013"
     model_dir.mkdir()
-    calibrated = {"calibrated": True, "boxScale": 1.17, "centerShiftY": 0.05, "alignEyes": True, "method": "camera"}
+    calibrated = {"calibrated": True, "boxScale": 1.17, "centerShiftX": 0.01, "centerShiftY": 0.05, "alignEyes": True,
+                  "method": "camera"}
     (model_dir / "model.json").write_text(json.dumps({"id": "effnetb3-fer2013", "crop": calibrated, "note": "kept"}))
     probs_path = tmp_path / "val-probs.f32"
     assert export.main(["--checkpoint", os.path.join(run_dir, "best.pt"), "--model-dir", str(model_dir),
@@ -93,3 +94,16 @@ def test_model_card_has_metrics_and_confusion_table(run_dir, tmp_path):
                             "--compute", "a test"]) == 0
     card = (model_dir / "MODEL_CARD.md").read_text()
     assert "| **disgust** |" in card and "confusion-val.png" in card and "Known limits" in card
+
+
+def test_manifest_writer_writes_a_complete_crop_and_refuses_to_keep_an_incomplete_one(tmp_path):
+    """The field-by-field agreement with the Java reader is checked by models' ManifestContractTest."""
+    fresh = export.write_manifest(str(tmp_path), 48, 1, "logits", 17, "0.0.1")
+    assert fresh["crop"] == export.DEFAULT_CROP and set(fresh["crop"]) >= {"centerShiftX", "centerShiftY", "calibrated"}
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "model.json").write_text(json.dumps({"crop": {"calibrated": True, "boxScale": 1.1, "centerShiftY": 0.0,
+                                                         "alignEyes": True, "method": "old"}}))
+    with pytest.raises(ValueError, match="centerShiftX"):
+        export.write_manifest(str(old), 48, 1, "logits", 17, "0.0.1")
+    assert "centerShiftX" not in json.loads((old / "model.json").read_text())["crop"]  # left as it was

@@ -57,9 +57,17 @@ public record ModelManifest(
         }
     }
 
+    /**
+     * How a detector box becomes the face the model sees (camera-service cuts it): a square of side
+     * {@code boxScale * (w + h) / 2} around the box centre moved by {@code centerShiftX/Y} box sides (along the
+     * face's own axes when {@code alignEyes} levels the eyes), reduced to {@link #faceSize()} pixels.
+     * {@code calibrated}: whether the values were measured against the training faces' framing;
+     * {@code method}: how. Read with {@link #requireCrop()}: there are no defaults.
+     */
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Crop(Boolean calibrated, Double boxScale, Double centerShiftY, Boolean alignEyes, String method) {
+    public record Crop(Boolean calibrated, Double boxScale, Double centerShiftX, Double centerShiftY, Boolean alignEyes,
+                       String method) {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -85,6 +93,7 @@ public record ModelManifest(
     /** Checks the fields that inference depends on; the message names the field a person must fix. */
     public void validate() {
         require(id != null && !id.isBlank(), "\"id\" is missing");
+        require(version != null && !version.isBlank(), "\"version\" is missing");
         require(labels != null && !labels.isEmpty(), "\"labels\" is missing");
         require(input != null, "\"input\" is missing");
         require(input.channels() == 1 || input.channels() == 3,
@@ -103,6 +112,32 @@ public record ModelManifest(
                 "\"input.std\" must have 1 or " + input.channels() + " values");
         require(input.std().stream().allMatch(s -> s != 0.0), "\"input.std\" values must not be 0");
         require(input.sourceSize() == null || input.sourceSize() > 0, "\"input.sourceSize\" must be positive");
+    }
+
+    /**
+     * The "crop" block, every field present and sane, for a consumer that cuts faces (camera-service). There are
+     * no defaults: a manifest without a complete crop block is an error that names the missing field.
+     */
+    public Crop requireCrop() {
+        require(crop != null, "\"crop\" is missing (the face framing: calibrated, boxScale, centerShiftX, "
+                + "centerShiftY, alignEyes; models/training/export.py writes it)");
+        require(crop.calibrated() != null, "\"crop.calibrated\" is missing");
+        require(crop.boxScale() != null && crop.boxScale() > 0 && Double.isFinite(crop.boxScale()),
+                "\"crop.boxScale\" must be a positive number, was " + crop.boxScale());
+        require(crop.centerShiftX() != null && Double.isFinite(crop.centerShiftX()),
+                "\"crop.centerShiftX\" must be a number, was " + crop.centerShiftX());
+        require(crop.centerShiftY() != null && Double.isFinite(crop.centerShiftY()),
+                "\"crop.centerShiftY\" must be a number, was " + crop.centerShiftY());
+        require(crop.alignEyes() != null, "\"crop.alignEyes\" is missing");
+        return crop;
+    }
+
+    /**
+     * Side in pixels of the face a consumer cuts: {@code input.sourceSize} (the size of the training faces, which
+     * {@link FacePreprocessor} area-resizes any other face to), else the network's input height.
+     */
+    public int faceSize() {
+        return input.sourceSize() != null ? input.sourceSize() : input.height();
     }
 
     /** Whether consumers must average the image and its mirror themselves (not when the graph does it). */
