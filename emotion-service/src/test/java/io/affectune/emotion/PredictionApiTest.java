@@ -247,6 +247,31 @@ class PredictionApiTest {
     }
 
     @Test
+    void aBatchNamingAnotherVersionOfTheModelIsAConflictThatNamesBothVersions() {
+        String loaded = ModelDirectory.load(TestFaces.MODEL_DIR).manifest().version();
+        String id = ModelDirectory.load(TestFaces.MODEL_DIR).id();
+        MultipartBodyBuilder body = new MultipartBodyBuilder();
+        body.part("image", named(TestFaces.faces().get(0).png(), "a.png")).contentType(MediaType.IMAGE_PNG);
+
+        assertThat(client.post().uri("/api/v1/predictions/batch?model={m}&version={v}", id, loaded)
+                .contentType(MediaType.MULTIPART_FORM_DATA).body(BodyInserters.fromMultipartData(body.build()))
+                .exchange().expectStatus().isOk().expectBody(PREDICTION_LIST).returnResult().getResponseBody())
+                .hasSize(1);
+
+        Map<String, Object> problem = client.post().uri("/api/v1/predictions/batch?model={m}&version={v}", id,
+                        "0.0.0-other").contentType(MediaType.MULTIPART_FORM_DATA)
+                .body(BodyInserters.fromMultipartData(body.build())).exchange()
+                .expectStatus().isEqualTo(HttpStatus.CONFLICT)
+                .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectBody(new ParameterizedTypeReference<Map<String, Object>>() {
+                }).returnResult().getResponseBody();
+        assertThat(problem).containsEntry("type", "urn:affectune:problem:model-version-mismatch")
+                .containsEntry("status", 409).containsEntry("model", id)
+                .containsEntry("requestedVersion", "0.0.0-other").containsEntry("loadedVersion", loaded);
+        assertThat((String) problem.get("detail")).contains("version 0.0.0-other", "version " + loaded);
+    }
+
+    @Test
     void malformedContentTypesAreClientErrors() throws Exception {
         byte[] png = TestFaces.faces().get(0).png();
         for (String path : new String[]{"/api/v1/predictions", "/api/v1/predictions/batch"}) {

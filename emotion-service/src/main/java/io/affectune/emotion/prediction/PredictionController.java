@@ -9,6 +9,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -62,8 +63,20 @@ public class PredictionController {
     public Mono<List<Prediction>> predictBatch(
             @Parameter(description = "model id (GET /api/v1/models); default DEFAULT_MODEL")
             @RequestParam(name = "model", required = false) String modelId,
+            @Parameter(description = "the model version the caller prepared its images for (camera-service sends "
+                    + "the version of the manifest it framed the faces with); another loaded version is a 409")
+            @RequestParam(name = "version", required = false) String version,
             ServerHttpRequest request) {
         LoadedModel model = predictions.model(modelId);
+        if (version != null && !version.equals(model.version())) {
+            throw new ApiProblem(HttpStatus.CONFLICT, "Model version mismatch", "The request is for model '"
+                    + model.id() + "' version " + version + ", but version " + model.version()
+                    + " is loaded: both services must read the same model directory (MODELS_DIR, DEFAULT_MODEL)")
+                    .type("model-version-mismatch")
+                    .with("model", model.id())
+                    .with("requestedVersion", version)
+                    .with("loadedVersion", model.version());
+        }
         Duration budget = budget(request);
         return multipart.read(request).collectList().flatMap(parts -> predictions.predictAll(model, parts, budget));
     }
