@@ -1,17 +1,22 @@
 package io.affectune.gateway;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import io.affectune.gateway.health.DownstreamHealthIndicator;
+import io.affectune.gateway.health.PublicHealth;
 import io.affectune.gateway.problem.DownstreamProblems;
+import io.affectune.gateway.problem.WebSocketAvailability;
 import io.affectune.gateway.ratelimit.ClientRateLimiter;
 import io.affectune.gateway.ratelimit.RateLimitFilter;
 import io.affectune.gateway.security.SecurityHeadersFilter;
 import io.affectune.gateway.sizelimit.RequestSizeLimitFilter;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.actuate.health.CompositeReactiveHealthContributor;
+import org.springframework.boot.actuate.health.ReactiveHealthEndpointWebExtension;
 import org.springframework.boot.actuate.health.ReactiveHealthContributor;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
@@ -22,6 +27,8 @@ import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.reactive.CorsWebFilter;
 import org.springframework.web.cors.reactive.UrlBasedCorsConfigurationSource;
 import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.ServerResponse;
 
 @Configuration(proxyBeanMethods = false)
 class GatewayConfiguration {
@@ -68,6 +75,19 @@ class GatewayConfiguration {
     @Bean
     DownstreamProblems downstreamProblems() {
         return new DownstreamProblems();
+    }
+
+    /** A WebSocket to a service that is down: 503 problem+json before the upgrade, not an upgrade that drops. */
+    @Bean
+    WebSocketAvailability webSocketAvailability(
+            @Value("${spring.cloud.gateway.server.webflux.httpclient.connect-timeout:2000}") long connectTimeoutMillis) {
+        return new WebSocketAvailability(Duration.ofMillis(connectTimeoutMillis));
+    }
+
+    /** /actuator/health (statuses only) on the public port; the rest of the actuator is on the management port. */
+    @Bean
+    RouterFunction<ServerResponse> publicHealth(ReactiveHealthEndpointWebExtension health) {
+        return PublicHealth.routes(health);
     }
 
     /** Shows up in /actuator/health as components.downstream.components.{emotion,playlist,camera}-service. */

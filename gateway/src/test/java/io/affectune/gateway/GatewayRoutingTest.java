@@ -13,6 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.MediaType;
@@ -55,6 +56,13 @@ class GatewayRoutingTest {
 
     @LocalServerPort
     int port;
+
+    @LocalManagementPort
+    int managementPort;
+
+    WebTestClient management() {
+        return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + managementPort).responseTimeout(Duration.ofSeconds(10)).build();
+    }
 
     WebTestClient http() {
         return WebTestClient.bindToServer().baseUrl("http://localhost:" + port).responseTimeout(Duration.ofSeconds(10)).build();
@@ -220,7 +228,26 @@ class GatewayRoutingTest {
                 .jsonPath("$.status").isEqualTo("UP")
                 .jsonPath("$.components.downstream.components.emotion-service.status").isEqualTo("UP")
                 .jsonPath("$.components.downstream.components.playlist-service.status").isEqualTo("UP")
-                .jsonPath("$.components.downstream.components.camera-service.status").isEqualTo("UP");
+                .jsonPath("$.components.downstream.components.camera-service.status").isEqualTo("UP")
+                // statuses only on the public port: no details (disk space, paths) of any component
+                .jsonPath("$.components.diskSpace.status").isEqualTo("UP")
+                .jsonPath("$.components.diskSpace.details").doesNotExist();
+        http().get().uri("/actuator/health/liveness").exchange().expectStatus().isOk()
+                .expectBody().jsonPath("$.status").isEqualTo("UP");
+        http().get().uri("/actuator/health/readiness").exchange().expectStatus().isOk()
+                .expectBody().jsonPath("$.status").isEqualTo("UP");
+        // the details are on the management port
+        management().get().uri("/actuator/health").exchange().expectStatus().isOk()
+                .expectBody().jsonPath("$.components.diskSpace.details.free").exists();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"/actuator/prometheus", "/actuator/metrics", "/actuator/info", "/actuator/env", "/actuator",
+            "/actuator/health/diskSpace", "/actuator/health/downstream"})
+    void noOtherActuatorEndpointIsReachableOnThePublicPort(String path) {
+        http().get().uri(path).exchange()
+                .expectStatus().isNotFound()
+                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);
     }
 
     @Test
@@ -242,7 +269,7 @@ class GatewayRoutingTest {
     @Test
     void exposesPrometheusMetrics() {
         http().get().uri("/api/v1/models").exchange().expectStatus().isOk();
-        http().get().uri("/actuator/prometheus").exchange()
+        management().get().uri("/actuator/prometheus").exchange()
                 .expectStatus().isOk()
                 .expectBody(String.class).value(body -> assertThat(body).contains("spring_cloud_gateway_requests"));
     }
