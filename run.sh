@@ -500,7 +500,7 @@ if [ "$MODE" = check ]; then
         port=$(port_of "$svc")
         base="http://localhost:$port"
         smoke "$svc GET /v3/api-docs" 200 "$base/v3/api-docs" || failures=$((failures + 1))
-        smoke "$svc GET /actuator/prometheus" 200 "$base/actuator/prometheus" || failures=$((failures + 1))
+        smoke "$svc GET /actuator/prometheus" 200 "$([ "$svc" = gateway ] && echo "http://localhost:${GATEWAY_MANAGEMENT_PORT:-8090}" || echo "$base")/actuator/prometheus" || failures=$((failures + 1))
         case "$svc" in
             playlist-service)
                 smoke "playlist-service GET /api/v1/playlists/happy?limit=3" 200 "$base/api/v1/playlists/happy?limit=3" || failures=$((failures + 1)) ;;
