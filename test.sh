@@ -10,6 +10,12 @@ PYTHON="${PYTHON:-/usr/bin/python3}"
 
 ./mvnw -B verify "$@"
 
+# The reliability suite's fast part against the jars just built (bad-input corpus, PostgreSQL kill -9
+# after acknowledged writes, session limits; README "Reliability suite"); not after a partial build.
+if [ $# -eq 0 ]; then
+    "$PYTHON" reliability/suite.py --fast
+fi
+
 if [ -d models/training/tests ]; then
     "$PYTHON" -m pytest -q -p no:cacheprovider models/training/tests
 fi
