@@ -340,10 +340,19 @@ class System:
 
     def pid(self, service):
         # run.sh runs a copy of the jar: <data>/jars/<service>.jar, or with JVM_CDS the extracted
-        # <data>/jars/<service>/<service>.jar
-        pattern = "-jar " + str(self.data_dir).replace(".", "\\.") + f"/jars/{service}[./]"
-        out = subprocess.run(["pgrep", "-f", "--", pattern], capture_output=True, text=True).stdout.split()
-        return int(out[0]) if out else None
+        # <data>/jars/<service>/<service>.jar (read from /proc: no pgrep needed)
+        prefix = f"{self.data_dir}/jars/{service}"
+        wanted = (prefix + ".jar", f"{prefix}/{service}.jar")
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                args = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"-jar" in args and any(a.decode(errors="replace") in wanted for a in args):
+                return int(entry)
+        return None
 
     def postmaster_pid(self):
         for path in glob.glob(f"{self.data_dir}/postgres/**/postmaster.pid", recursive=True):
