@@ -1,7 +1,6 @@
 package io.affectune.camera.analysis;
 
 import io.affectune.support.image.ImageAdmission;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.affectune.camera.config.CameraProperties;
 import io.affectune.camera.emotion.ModelFraming;
 import io.affectune.camera.vision.FaceDetector;
@@ -19,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -72,9 +72,19 @@ public class VisionConfig {
                 l.maxFrameWidth(), l.maxFrameHeight());
     }
 
+    /**
+     * The model faces are cut for, from its manifest (a missing or incomplete one stops the start). DEFAULT_MODEL
+     * alone names it; the former EMOTION_MODEL, when still set to another model, is refused rather than ignored.
+     */
     @Bean
-    ModelFraming modelFraming(CameraProperties properties, ObjectMapper json) {
-        return ModelFraming.load(properties.modelsDir(), properties.modelId(), json);
+    ModelFraming modelFraming(CameraProperties properties, Environment environment) {
+        String former = environment.getProperty("EMOTION_MODEL");
+        if (former != null && !former.isBlank() && !former.equals(properties.modelId())) {
+            throw new IllegalStateException("EMOTION_MODEL=" + former + " is no longer read: DEFAULT_MODEL ("
+                    + properties.modelId() + ") alone names the model, for emotion-service and camera-service alike; "
+                    + "unset EMOTION_MODEL or set DEFAULT_MODEL=" + former);
+        }
+        return ModelFraming.load(properties.modelsDir(), properties.modelId());
     }
 
     /** OpenCV work blocks its thread, so it runs here rather than on the Netty event loop. */

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.ParameterizedTypeReference;
@@ -23,7 +24,9 @@ import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 
 /**
- * Classifies all faces of one frame with one call to emotion-service. Failures (down, slow, 5xx) are
+ * Classifies all faces of one frame with one call to emotion-service, naming the model id and version the faces
+ * were framed for ({@code ?model=&version=}); a version mismatch (409) is logged as an error and the frame is
+ * degraded, never classified by another model silently. Failures (down, slow, 5xx) are
  * answered with an empty result so that frames still flow, flagged as degraded; the circuit breaker
  * stops hammering a dead service and probes it again after {@code breakerWait}, which is how the
  * service recovers by itself.
@@ -38,9 +41,13 @@ public class EmotionClient {
     private final WebClient client;
     private final Duration timeout;
     private final CircuitBreaker breaker;
+    private final ModelFraming model;
+    /** Whether the last answer was a version mismatch: logged as an error once, not at every frame. */
+    private final AtomicBoolean mismatchReported = new AtomicBoolean();
 
-    public EmotionClient(CameraProperties properties, WebClient.Builder builder) {
+    public EmotionClient(CameraProperties properties, ModelFraming model, WebClient.Builder builder) {
         CameraProperties.Emotion settings = properties.emotion();
+        this.model = model;
         this.timeout = settings.timeout();
         HttpClient http = HttpClient.create()
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(settings.timeout().toMillis(), 2000))
@@ -79,7 +86,10 @@ public class EmotionClient {
                 }
             }).contentType(MediaType.IMAGE_PNG);
         }
-        return client.post().uri("/api/v1/predictions/batch")
+        // the model the faces were framed for: emotion-service answers 409 when it serves another version of it
+        return client.post().uri(uri -> uri.path("/api/v1/predictions/batch")
+                        .queryParam("model", "{model}").queryParam("version", "{version}")
+                        .build(model.modelId(), model.version()))
                 .accept(MediaType.APPLICATION_JSON)
                 // the deadline travels with the request: emotion-service sheds work nobody would wait for
                 .header("X-Deadline-Ms", Long.toString(timeout.toMillis()))
@@ -92,8 +102,20 @@ public class EmotionClient {
                         + " predictions for " + pngCrops.size() + " faces")))
                 .transformDeferred(CircuitBreakerOperator.of(breaker))
                 .map(Optional::of)
+                .doOnNext(answer -> mismatchReported.set(false))
                 .onErrorResume(e -> {
-                    if (breaker.getState() == CircuitBreaker.State.OPEN) {
+                    if (e instanceof WebClientResponseException r && r.getStatusCode().value() == 409) {
+                        // not a transient failure: frames stay degraded until the two services agree on the model
+                        if (!mismatchReported.getAndSet(true)) {
+                            log.error("emotion-service refuses model {} version {} (the manifest these faces were "
+                                    + "framed with, {}): {}; frames are degraded until both services read the same "
+                                    + "model directory", model.modelId(), model.version(), model.manifest(),
+                                    r.getResponseBodyAsString());
+                        } else {
+                            log.debug("emotion-service still refuses model {} version {}", model.modelId(),
+                                    model.version());
+                        }
+                    } else if (breaker.getState() == CircuitBreaker.State.OPEN) {
                         log.debug("emotion-service unavailable: {}", e.toString());
                     } else {
                         log.warn("emotion-service call failed ({} faces): {}", pngCrops.size(), e.toString());

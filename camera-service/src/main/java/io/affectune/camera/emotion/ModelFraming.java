@@ -1,9 +1,10 @@
 package io.affectune.camera.emotion;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.affectune.camera.vision.CropSettings;
-import java.io.IOException;
+import io.affectune.models.InvalidModelException;
+import io.affectune.models.ModelDescriptor;
+import io.affectune.models.ModelDirectory;
+import io.affectune.models.ModelManifest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -12,46 +13,42 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What camera-service needs from the model manifest (models/<id>/model.json): how to frame a face
- * (the "crop" block) and the size of the faces the model was trained on (input.sourceSize).
- * Everything else in the manifest belongs to emotion-service.
+ * The model camera-service cuts faces for (DEFAULT_MODEL): its id and version, which every batch call to
+ * emotion-service names, and its face framing, read from the model manifest (MODELS_DIR/&lt;id&gt;/model.json) by
+ * the runtime model library (io.affectune:models, {@link ModelManifest#requireCrop()}). There are no built-in
+ * values: a missing or incomplete manifest stops the start with a message that says what to fix.
  */
-public record ModelFraming(String modelId, Path manifest, CropSettings crop, boolean calibrated) {
+public record ModelFraming(String modelId, String version, Path manifest, CropSettings crop, boolean calibrated) {
 
     private static final Logger log = LoggerFactory.getLogger(ModelFraming.class);
 
-    /** Used when no manifest is found: the values calibrated for effnetb3-fer2013 (see README). */
-    public static final CropSettings FALLBACK = new CropSettings(1.095, 0.002, -0.023, true, 48);
-
-    public static ModelFraming load(String modelsDir, String modelId, ObjectMapper json) {
-        Optional<Path> manifest = locateModelsDir(modelsDir).map(dir -> dir.resolve(modelId).resolve("model.json"))
-                .filter(Files::isRegularFile);
-        if (manifest.isEmpty()) {
-            log.warn("No manifest for model {} (MODELS_DIR={}); using built-in framing {}", modelId, modelsDir, FALLBACK);
-            return new ModelFraming(modelId, null, FALLBACK, false);
-        }
+    /** Reads the model's manifest; throws {@link InvalidModelException} naming the setting or field to fix. */
+    public static ModelFraming load(String modelsDir, String modelId) {
+        ModelDescriptor model;
         try {
-            return fromJson(modelId, manifest.get(), json.readTree(manifest.get().toFile()));
-        } catch (IOException e) {
-            throw new IllegalStateException("Cannot read model manifest " + manifest.get() + ": " + e.getMessage(), e);
+            model = ModelDirectory.load(ModelDirectory.resolve(modelsDir).resolve(modelId));
+            return of(model);
+        } catch (InvalidModelException e) {
+            throw new InvalidModelException("camera-service cannot frame faces for model '" + modelId
+                    + "' (DEFAULT_MODEL) from MODELS_DIR (" + (modelsDir == null || modelsDir.isBlank()
+                    ? "unset: ./models or ../models" : modelsDir) + "): " + e.getMessage(), e);
         }
     }
 
-    static ModelFraming fromJson(String modelId, Path path, JsonNode root) {
-        JsonNode crop = root.path("crop");
-        int sourceSize = root.path("input").path("sourceSize").asInt(0);
-        if (sourceSize <= 0) {
-            sourceSize = root.path("input").path("height").asInt(FALLBACK.outputSize());
+    public static ModelFraming of(ModelDescriptor model) {
+        ModelManifest manifest = model.manifest();
+        ModelManifest.Crop crop = manifest.requireCrop();
+        CropSettings settings = new CropSettings(crop.boxScale(), crop.centerShiftX(), crop.centerShiftY(),
+                crop.alignEyes(), manifest.faceSize());
+        Path file = model.directory().resolve(ModelDirectory.MANIFEST_FILE);
+        if (crop.calibrated()) {
+            log.info("Model {} {} framing from {}: {}", manifest.id(), manifest.version(), file, settings);
+        } else {
+            log.warn("Model {} {} framing from {} is NOT calibrated ({}): faces may be framed unlike the training "
+                    + "faces; run camera-service/scripts/calibrate-crop.sh", manifest.id(), manifest.version(), file,
+                    settings);
         }
-        CropSettings settings = new CropSettings(
-                crop.path("boxScale").asDouble(FALLBACK.boxScale()),
-                crop.path("centerShiftX").asDouble(FALLBACK.centerShiftX()),
-                crop.path("centerShiftY").asDouble(FALLBACK.centerShiftY()),
-                crop.path("alignEyes").asBoolean(FALLBACK.alignEyes()),
-                sourceSize);
-        boolean calibrated = crop.path("calibrated").asBoolean(false);
-        log.info("Model {} framing from {}: {} (calibrated: {})", modelId, path, settings, calibrated);
-        return new ModelFraming(modelId, path, settings, calibrated);
+        return new ModelFraming(manifest.id(), manifest.version(), file, settings, crop.calibrated());
     }
 
     /** MODELS_DIR, else ./models or ../models relative to the working directory (the contract). */

@@ -1,7 +1,8 @@
 package io.affectune.camera.vision;
 
 /**
- * How a detector box becomes a classifier input, as calibrated against FER2013 framing.
+ * How a detector box becomes a classifier input: the model manifest's "crop" block and face size, read by
+ * {@link io.affectune.camera.emotion.ModelFraming} through the runtime model library (never set in code).
  * The crop is a square of side {@code boxScale * (w + h) / 2}, centred on the box centre moved by
  * {@code centerShiftX/Y} box sides (along the face's own axes when eye-aligned).
  */

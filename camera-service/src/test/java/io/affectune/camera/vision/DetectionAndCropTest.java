@@ -18,7 +18,8 @@ import org.opencv.imgproc.Imgproc;
 /** Real validation faces pasted into larger frames at several sizes and places: every face is found and framed. */
 class DetectionAndCropTest {
 
-    private static final CropSettings CALIBRATED = ModelFraming.FALLBACK;
+    /** The served model's framing, as camera-service reads it from models/effnetb3-fer2013/model.json. */
+    private static final CropSettings CALIBRATED = ModelFraming.load(null, "effnetb3-fer2013").crop();
     private static YuNetFaceDetector yunet;
 
     @BeforeAll
