@@ -40,8 +40,12 @@ Environment (defaults in brackets; docker-compose.yml reads the same names):
   DEFAULT_MODEL              emotion model id [effnetb3-fer2013]
   ADMIN_TOKEN                enables curated-playlist writes in playlist-service [unset]
   LOG_FORMAT                 text or json [text]
-  JAVA_OPTS                  extra JVM options for every service [-XX:TieredStopAtLevel=1];
+  JAVA_OPTS                  extra JVM options for every service [empty: full tiered JIT];
                              they come after the flags below, so they can override them
+  JVM_CDS                    true: a service's first start after a build runs C1-only and records a
+                             class-data-sharing archive (written when it stops); later starts map it and
+                             run the full JIT: faster than C1-only to start, C2's steady state
+                             (bench/jvm-modes.sh, docs/operating.md); false: no archive [true]
   SERVICE_HEAP               heap cap (-Xmx) of playlist-service, camera-service and gateway [256m]
   PLAYLIST_SERVICE_HEAP / CAMERA_SERVICE_HEAP / GATEWAY_HEAP   one service's cap [SERVICE_HEAP]
   EMOTION_SERVICE_HEAP       heap cap of emotion-service (decoded images, batches) [320m]
@@ -78,8 +82,11 @@ HEALTH_TIMEOUT=${HEALTH_TIMEOUT:-240}
 STOP_TIMEOUT=${STOP_TIMEOUT:-30}
 RESTART_MAX_DELAY=${RESTART_MAX_DELAY:-30}
 RESTART_RESET=${RESTART_RESET:-60}
-# C1-only JIT: noticeably faster start for a development launcher; JAVA_OPTS= (empty) for full JIT
-JAVA_OPTS=${JAVA_OPTS--XX:TieredStopAtLevel=1}
+# Full tiered JIT plus a class-data-sharing archive, chosen by measurement (bench/jvm-modes.sh, 2 cores:
+# all four healthy in 15.2 s with CDS, 16.3 s C1-only, 26.7 s tiered without CDS; playlist-service
+# answers 2.3x the requests with C2 than C1-only). JAVA_OPTS=-XX:TieredStopAtLevel=1 brings back C1-only.
+JAVA_OPTS=${JAVA_OPTS-}
+JVM_CDS=${JVM_CDS:-true}
 # Explicit heap caps, so that no JVM sizes its heap from the machine (a quarter of its memory) and every
 # service's resident memory stays below 768 MB. Measured under load with a 256 MiB heap (the soak runs of
 # the module READMEs): camera-service 517 MiB, emotion-service 624 MiB resident; emotion-service gets a
@@ -354,17 +361,44 @@ export LOG_FORMAT="${LOG_FORMAT:-text}"
 # All services start at once: none needs another one to be up to start (they call each other
 # per request), and parallel start is what keeps the whole launch short.
 # Each service runs from a copy of its jar: rebuilding (./mvnw package) while the system runs would
-# otherwise rewrite the jar under a running JVM and break its class loading.
+# otherwise rewrite the jar under a running JVM and break its class loading. With JVM_CDS the copy is
+# the jar extracted by Spring Boot's tools (-Djarmode=tools extract: the application jar and lib/), the
+# layout a class-data-sharing archive can map.
 JAR_DIR="$DATA_DIR/jars"
 mkdir -p "$JAR_DIR"
-snapshot_jar() { # module -> path of the copy
-    local built copy
+snapshot_jar() { # module -> path of the jar to run
+    local built copy dir
     built=$(jar_of "$1")
     copy="$JAR_DIR/$1.jar"
     if [ ! -f "$copy" ] || [ "$built" -nt "$copy" ] || [ "$copy" -nt "$built" ]; then
         cp -p "$built" "$copy.tmp" && mv -f "$copy.tmp" "$copy"
     fi
-    echo "$copy"
+    if [ "$JVM_CDS" != true ]; then
+        echo "$copy"
+        return
+    fi
+    dir="$JAR_DIR/$1"
+    if [ ! -f "$dir/$1.jar" ] || [ "$copy" -nt "$dir/$1.jar" ]; then
+        rm -rf "$dir.tmp" "$dir"
+        if ! java -Djarmode=tools -jar "$copy" extract --destination "$dir.tmp" >/dev/null; then
+            rm -rf "$dir.tmp"
+            echo "$copy" # could not extract: run the jar itself, without an archive
+            return
+        fi
+        mv "$dir.tmp" "$dir" && touch "$dir/$1.jar"
+    fi
+    echo "$dir/$1.jar"
+}
+
+cds_flags() { # service -> flags: map the archive of an earlier start, or record one at this one's exit
+    local archive="$JAR_DIR/$1/app.jsa"
+    [ "$JVM_CDS" = true ] && [ -f "$JAR_DIR/$1/$1.jar" ] || return 0
+    if [ -f "$archive" ] && [ "$archive" -nt "$JAR_DIR/$1/$1.jar" ]; then
+        echo "-XX:SharedArchiveFile=$archive -Xlog:cds*=off"
+    else
+        # no archive yet: start C1-only (as fast as it gets without one) and record the archive at exit
+        echo "-XX:ArchiveClassesAtExit=$archive -Xlog:cds*=off -XX:TieredStopAtLevel=1"
+    fi
 }
 
 heap_of() { # service -> -Xmx value
@@ -387,7 +421,7 @@ launch_service() { # service -> LAST_PID
     [ "$1" = gateway ] && address=$GATEWAY_BIND_ADDRESS
     # shellcheck disable=SC2086 # JVM_LIMITS and JAVA_OPTS are word lists on purpose; JAVA_OPTS last wins
     start_background "$LOG_DIR/$1.log" env SERVER_PORT="$port" SERVER_ADDRESS="$address" \
-        java "-Xmx$heap" $JVM_LIMITS $JAVA_OPTS -jar "$jar"
+        java "-Xmx$heap" $JVM_LIMITS $(cds_flags "$1") $JAVA_OPTS -jar "$jar"
 }
 
 for svc in $PRESENT; do
