@@ -5,14 +5,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.affectune.gateway.health.DownstreamHealthIndicator;
 import io.affectune.gateway.health.PublicHealth;
+import io.affectune.gateway.origin.ForwardedOrigin;
 import io.affectune.gateway.problem.DownstreamProblems;
 import io.affectune.gateway.problem.WebSocketAvailability;
 import io.affectune.gateway.ratelimit.ClientRateLimiter;
 import io.affectune.gateway.ratelimit.RateLimitFilter;
 import io.affectune.gateway.security.SecurityHeadersFilter;
 import io.affectune.gateway.sizelimit.RequestSizeLimitFilter;
+import io.affectune.support.problem.ProblemResolver;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.actuate.health.CompositeReactiveHealthContributor;
@@ -63,8 +66,9 @@ class GatewayConfiguration {
 
     @Bean
     @ConditionalOnProperty(name = "affectune.gateway.rate-limit.enabled", matchIfMissing = true)
-    RateLimitFilter rateLimitFilter(ClientRateLimiter limiter, MeterRegistry meters) {
-        return new RateLimitFilter(limiter, meters);
+    RateLimitFilter rateLimitFilter(ClientRateLimiter limiter, MeterRegistry meters, ProblemResolver answers,
+                                    ObjectMapper json, GatewaySettings settings) {
+        return new RateLimitFilter(limiter, meters, answers, json, settings.maxRequestSize().toBytes());
     }
 
     @Bean
@@ -82,6 +86,12 @@ class GatewayConfiguration {
     WebSocketAvailability webSocketAvailability(
             @Value("${spring.cloud.gateway.server.webflux.httpclient.connect-timeout:2000}") long connectTimeoutMillis) {
         return new WebSocketAvailability(Duration.ofMillis(connectTimeoutMillis));
+    }
+
+    /** X-Forwarded-Host/-Proto from the request as it reached the gateway: camera-service's same-origin check. */
+    @Bean
+    ForwardedOrigin forwardedOrigin() {
+        return new ForwardedOrigin();
     }
 
     /** /actuator/health (statuses only) on the public port; the rest of the actuator is on the management port. */

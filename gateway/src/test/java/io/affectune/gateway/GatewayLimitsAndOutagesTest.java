@@ -166,6 +166,37 @@ class GatewayLimitsAndOutagesTest {
         }
     }
 
+    /**
+     * A refused upload whose body arrives after its head (a slow link, a client that writes head and body apart):
+     * answering at the head and closing let the body hit a closed socket, and the kernel's reset could take the
+     * 429 with it. The gateway reads the body first, answers, and keeps the connection.
+     */
+    @Test
+    @Order(5)
+    void aRefusedUploadWhoseBodyArrivesLateIsAnsweredAndTheConnectionKept() throws Exception {
+        for (int i = 0; i < 6; i++) {
+            http().get().uri("/api/v1/playlists/happy").exchange(); // spend the budget
+        }
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            byte[] body = new byte[30_000];
+            socket.getOutputStream().write(("POST /api/v1/feedback HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Content-Type: application/octet-stream\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            Thread.sleep(300);
+            socket.getOutputStream().write(body);
+            Http1Responses.Response refused = Http1Responses.next(socket.getInputStream());
+            assertThat(refused.status()).isEqualTo(429);
+            assertThat(refused.header("Connection")).isNull();
+            // the same connection still carries the next request
+            socket.getOutputStream().write("GET /api/v1/playlists/happy HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertThat(Http1Responses.next(socket.getInputStream()).status()).isEqualTo(429);
+        } finally {
+            Thread.sleep(8_100);
+        }
+    }
+
     private int[] floodOneConnection(int requests) throws IOException {
         byte[] big = new byte[100_000];
         int answered = 0, refused = 0, hangs = 0, unanswered = 0;

@@ -109,6 +109,24 @@ class GatewayRoutingTest {
                 .expectBody().jsonPath("$.listenerId").isEqualTo(listener);
     }
 
+    /** camera-service's Origin check compares the browser's Origin with the origin the gateway forwards. */
+    @Test
+    void tellsTheServicesTheOriginTheBrowserSees() {
+        http().get().uri("/api/v1/playlists/happy").header("X-Forwarded-Host", "evil.example").exchange()
+                .expectStatus().isOk()
+                .expectBody()
+                .jsonPath("$.forwardedHost").isEqualTo("localhost:" + port)
+                .jsonPath("$.forwardedProto").isEqualTo("http");
+        List<String> answers = new CopyOnWriteArrayList<>();
+        new ReactorNettyWebSocketClient().execute(URI.create("ws://localhost:" + port + "/api/v1/sessions/s1/stream"),
+                        session -> session.send(Flux.just("forwarded-host").map(session::textMessage))
+                                .thenMany(session.receive().map(WebSocketMessage::getPayloadAsText).take(1)
+                                        .doOnNext(answers::add))
+                                .then())
+                .block(Duration.ofSeconds(10));
+        assertThat(answers).containsExactly("localhost:" + port + " http");
+    }
+
     @Test
     void forwardsAnImageBodyUnchanged() {
         byte[] jpeg = new byte[30_000];

@@ -37,7 +37,9 @@ final class StubService implements AutoCloseable {
                                 .sendString(Mono.just("{\"title\":\"Bad Request\",\"status\":400,\"detail\":\"" + name
                                         + " says no\"}")))
                         .ws("/api/v1/sessions/{id}/stream", (in, out) -> out.sendString(
-                                in.receive().asString().map(text -> name + " echo " + text)))
+                                in.receive().asString().map(text -> "forwarded-host".equals(text)
+                                        ? in.headers().get("X-Forwarded-Host", "") + " " + in.headers().get("X-Forwarded-Proto", "")
+                                        : name + " echo " + text)))
                         .get("/api/v1/sessions/{id}/events", (req, res) -> res
                                 .header("Content-Type", "text/event-stream")
                                 .sendString(Flux.interval(Duration.ofMillis(50)).take(3)
@@ -50,7 +52,9 @@ final class StubService implements AutoCloseable {
                                             .sendString(Mono.just("{\"service\":\"" + name + "\",\"method\":\""
                                                     + req.method().name() + "\",\"uri\":\"" + req.uri()
                                                     + "\",\"bodyBytes\":" + body.length + ",\"listenerId\":\""
-                                                    + req.requestHeaders().get("X-Listener-Id", "") + "\"}"))
+                                                    + req.requestHeaders().get("X-Listener-Id", "") + "\",\"forwardedHost\":\""
+                                                    + req.requestHeaders().get("X-Forwarded-Host", "") + "\",\"forwardedProto\":\""
+                                                    + req.requestHeaders().get("X-Forwarded-Proto", "") + "\"}"))
                                             .then();
                                 })))
                 .bindNow();

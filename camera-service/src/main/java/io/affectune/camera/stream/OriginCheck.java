@@ -2,6 +2,8 @@ package io.affectune.camera.stream;
 
 import io.affectune.support.problem.ApiProblem;
 import io.affectune.support.problem.Problems;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -27,7 +29,7 @@ import reactor.core.publisher.Mono;
  * origin in the Origin header of both, so both are refused with 403 problem+json, before any upgrade, when an
  * Origin is present and is neither allowed (ALLOWED_ORIGINS; default the gateway's own origins,
  * http://localhost:8080 and http://127.0.0.1:8080) nor the request's own origin: its scheme://host[:port], or the
- * one the gateway forwarded (X-Forwarded-Proto + X-Forwarded-Host). No Origin at all (scripts, other services) is
+ * one the gateway forwarded (X-Forwarded-Proto + X-Forwarded-Host, from a loopback or private-network peer). No Origin at all (scripts, other services) is
  * not a browser and is let through.
  */
 @Component
@@ -77,7 +79,7 @@ public class OriginCheck implements WebFilter, Ordered {
         }
         HttpHeaders headers = request.getHeaders();
         String forwardedHost = headers.getFirst("X-Forwarded-Host");
-        if (forwardedHost != null) {
+        if (forwardedHost != null && fromOwnNetwork(request)) {
             String proto = headers.getFirst("X-Forwarded-Proto");
             String scheme = proto == null ? own.getScheme() : proto.split(",", 2)[0].trim();
             for (String host : forwardedHost.split(",")) {
@@ -87,6 +89,13 @@ public class OriginCheck implements WebFilter, Ordered {
             }
         }
         return false;
+    }
+
+    /** The gateway or a proxy of the same deployment (loopback, private network), as ClientAddress trusts them. */
+    private static boolean fromOwnNetwork(ServerHttpRequest request) {
+        InetSocketAddress remote = request.getRemoteAddress();
+        InetAddress peer = remote == null ? null : remote.getAddress();
+        return peer != null && (peer.isLoopbackAddress() || peer.isSiteLocalAddress());
     }
 
     /** Lower case; ws/wss as http/https; the scheme's default port left out; no trailing slash. */
