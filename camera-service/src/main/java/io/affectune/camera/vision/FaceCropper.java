@@ -10,9 +10,12 @@ import org.opencv.imgcodecs.Imgcodecs;
 import org.opencv.imgproc.Imgproc;
 
 /**
- * Cuts the square, eye-levelled face crop the classifier expects. The crop is first sampled at its
- * natural resolution (bilinear), then reduced to the model's source size with area interpolation,
- * which is how the training faces were made from larger images.
+ * Cuts the square, eye-levelled face crop the classifier expects, framed as the model manifest's crop block says
+ * ({@link CropSettings}). The crop is first sampled at its natural resolution (bilinear), then reduced to the
+ * model's source size with area interpolation, which is how the training faces were made from larger images.
+ * It only frames the face: the tensor (the manifest's luma rule, resizing to the network input, normalisation)
+ * is made by emotion-service's {@code FacePreprocessor}, the one place that reads those manifest fields; for a
+ * crop of the source size its grey and area-resize steps leave the pixels as they are.
  */
 public final class FaceCropper {
 
