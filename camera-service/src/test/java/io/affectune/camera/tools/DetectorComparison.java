@@ -1,0 +1,63 @@
+package io.affectune.camera.tools;
+
+import io.affectune.camera.TestFaces;
+import io.affectune.camera.vision.FaceDetector;
+import io.affectune.camera.vision.HaarFaceDetector;
+import io.affectune.camera.vision.OpenCv;
+import io.affectune.camera.vision.YuNetFaceDetector;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import org.opencv.core.Mat;
+
+/**
+ * Haar cascade (the seed's detector) vs YuNet (camera-service's default) on the same 640x480 frames, each
+ * holding one FER2013 validation face of 96-240 px at a random place: time per frame and faces found
+ * (a frame's face found = at least one detection; more than one = extra detections). bench/serving-comparison.sh.
+ */
+public final class DetectorComparison {
+
+    public static void main(String[] args) throws Exception {
+        OpenCv.ensureLoaded();
+        int count = args.length > 0 ? Integer.parseInt(args[0]) : 120;
+        List<TestFaces.Face> faces = TestFaces.all();
+        Random random = new Random(7);
+        List<Mat> frames = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int side = 96 + random.nextInt(145);
+            frames.add(TestFrames.compose(faces.get(i % faces.size()).pixels(), 640, 480, side,
+                    random.nextInt(640 - side), random.nextInt(480 - side), i));
+        }
+        byte[] yunet = Files.readAllBytes(Path.of("models/face-detection/face_detection_yunet_2023mar.onnx"));
+        System.out.printf(Locale.ROOT, "%d frames 640x480, one face each (96-240 px)%n", count);
+        System.out.printf(Locale.ROOT, "%-34s %8s %8s %12s %8s%n", "detector", "p50 ms", "p95 ms", "faces found", "extra");
+        for (int side : new int[]{640, 320}) {
+            measure("Haar cascade, detect at " + side + " px", new HaarFaceDetector(32, 8, side), frames);
+            measure("YuNet, detect at " + side + " px", new YuNetFaceDetector(yunet, 0.7f, 32, 8, side), frames);
+        }
+        frames.forEach(Mat::release);
+    }
+
+    private static void measure(String name, FaceDetector detector, List<Mat> frames) {
+        for (int i = 0; i < 20; i++) {
+            detector.detect(frames.get(i % frames.size()));
+        }
+        double[] times = new double[frames.size()];
+        int found = 0;
+        int extra = 0;
+        for (int i = 0; i < frames.size(); i++) {
+            long started = System.nanoTime();
+            int n = detector.detect(frames.get(i)).size();
+            times[i] = (System.nanoTime() - started) / 1e6;
+            found += n > 0 ? 1 : 0;
+            extra += Math.max(0, n - 1);
+        }
+        Arrays.sort(times);
+        System.out.printf(Locale.ROOT, "%-34s %8.2f %8.2f %8d/%-3d %8d%n", name, times[times.length / 2],
+                times[times.length * 95 / 100], found, frames.size(), extra);
+    }
+}
