@@ -3,9 +3,9 @@
 PostgreSQL in a temporary directory), runs the checks below, prints a PASS/FAIL table and (full run)
 writes docs/reliability.md.
 
-  reliability/suite.py            everything (about 6-8 minutes on 2 cores); writes docs/reliability.md
+  reliability/suite.py            everything (314 s on 2 cores); writes docs/reliability.md
   reliability/suite.py --fast     bad-input corpus, PostgreSQL kill -9 durability, session limits, RSS
-                                  (CI: ./test.sh runs it after the Maven build; about 2 minutes)
+                                  (CI: ./test.sh runs it after the Maven build; 64 s)
 
 Checks: a bad-input corpus (at least 150 cases over the four services and the gateway: every answer a 4xx
 application/problem+json, then health and a normal request still answered); PostgreSQL kill -9 after
