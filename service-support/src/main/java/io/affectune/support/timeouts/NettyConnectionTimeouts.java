@@ -4,8 +4,15 @@ import io.affectune.support.problem.ApiProblem;
 import io.affectune.support.problem.ProblemMapper;
 import io.affectune.support.problem.ProblemResolver;
 import io.netty.handler.timeout.ReadTimeoutException;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import org.springframework.boot.web.embedded.netty.NettyServerCustomizer;
 import org.springframework.http.HttpStatus;
+import reactor.netty.NettyPipeline;
 import reactor.netty.http.server.HttpServer;
 
 /**
@@ -23,9 +30,59 @@ public class NettyConnectionTimeouts implements NettyServerCustomizer {
         this.timeouts = timeouts;
     }
 
+    static final String HANDLER = "affectune.upgradedConnections";
+
     @Override
     public HttpServer apply(HttpServer server) {
-        return server.idleTimeout(timeouts.nettyIdle()).readTimeout(timeouts.read());
+        return server.idleTimeout(timeouts.nettyIdle()).readTimeout(timeouts.read())
+                .doOnChannelInit((observer, channel, address) -> {
+                    if (channel.pipeline().get(NettyPipeline.HttpCodec) != null && channel.pipeline().get(HANDLER) == null) {
+                        channel.pipeline().addAfter(NettyPipeline.HttpCodec, HANDLER, new UpgradedConnections());
+                    }
+                });
+    }
+
+    /**
+     * Reactor Netty 1.2 leaves its request timers on a connection that a WebSocket upgrade took over (the upgrade
+     * request never sees its end as HTTP), and they would close a WebSocket that is quiet for longer than the read
+     * timeout. Once the 101 answer is written, the connection is a WebSocket: this takes the timers off.
+     */
+    static final class UpgradedConnections extends ChannelDuplexHandler {
+        private boolean upgraded;
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            if (msg instanceof HttpResponse response
+                    && response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+                upgraded = true;
+                ChannelPipeline pipeline = ctx.pipeline();
+                promise.addListener(written -> {
+                    removeTimers(pipeline);
+                    ctx.executor().execute(() -> removeTimers(pipeline));
+                });
+            }
+            ctx.write(msg, promise);
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (upgraded) {
+                removeTimers(ctx.pipeline());
+            }
+            ctx.fireChannelRead(msg);
+        }
+
+        private static void removeTimers(ChannelPipeline pipeline) {
+            for (String name : new String[]{NettyPipeline.IdleTimeoutHandler, NettyPipeline.ReadTimeoutHandler}) {
+                if (pipeline.get(name) != null) {
+                    try {
+                        pipeline.remove(name);
+                    } catch (java.util.NoSuchElementException alreadyGone) {
+                        // removed meanwhile
+                    }
+                }
+            }
+        }
     }
 
     /**

@@ -5,8 +5,12 @@ import static io.affectune.support.timeouts.HalfSentRequests.secondsUntilClosed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.affectune.testsupport.RawHttp;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
@@ -22,12 +26,20 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.reactive.HandlerMapping;
+import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
+import org.springframework.web.reactive.socket.WebSocketHandler;
+import org.springframework.web.reactive.socket.WebSocketMessage;
+import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
+import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
+import org.springframework.web.reactive.socket.server.support.WebSocketHandlerAdapter;
+import org.springframework.web.reactive.socket.server.upgrade.ReactorNettyRequestUpgradeStrategy;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
  * A real Netty server with short limits (read 1 s, idle 2 s): half-sent heads and bodies and idle keep-alive
- * connections are closed on time, while a long streamed answer is not cut.
+ * connections are closed on time, while a long streamed answer with pauses and a quiet WebSocket are not cut.
  */
 @SpringBootTest(classes = NettyConnectionTimeoutsTest.App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"spring.main.web-application-type=reactive", "affectune.web.read-timeout=1s",
@@ -44,6 +56,22 @@ class NettyConnectionTimeoutsTest {
             factory.getServerCustomizers().addAll(customizers.orderedStream().toList());
             return factory;
         }
+
+        @Bean
+        HandlerMapping echoSocket() {
+            WebSocketHandler echo = session -> session.send(session.receive()
+                    .map(message -> session.textMessage("echo " + message.getPayloadAsText())));
+            return new SimpleUrlHandlerMapping(Map.of("/echo-socket", echo), -1);
+        }
+
+        /** Reactor Netty's upgrade (Tomcat's is on this module's test class path too, for the servlet test). */
+        @Bean
+        WebSocketHandlerAdapter webSocketHandlerAdapter() {
+            WebSocketHandlerAdapter adapter =
+                    new WebSocketHandlerAdapter(new HandshakeWebSocketService(new ReactorNettyRequestUpgradeStrategy()));
+            adapter.setOrder(0); // before the default adapter, which would pick Tomcat's upgrade
+            return adapter;
+        }
     }
 
     @RestController
@@ -58,10 +86,10 @@ class NettyConnectionTimeoutsTest {
             return Mono.just(body);
         }
 
-        /** 8 events over 4 s: longer than both limits. */
+        /** 3 events 1.3 s apart: each pause longer than the read limit, the whole longer than both. */
         @GetMapping(path = "/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
         Flux<String> events() {
-            return Flux.interval(Duration.ofMillis(500)).take(8).map(i -> "tick-" + i);
+            return Flux.interval(Duration.ofMillis(1300)).take(3).map(i -> "tick-" + i);
         }
     }
 
@@ -101,7 +129,20 @@ class NettyConnectionTimeoutsTest {
                 .getBytes(StandardCharsets.US_ASCII));
         double seconds = (System.nanoTime() - start) / 1e9;
         assertThat(events.status()).isEqualTo(200);
-        assertThat(events.body()).contains("tick-0").contains("tick-7");
+        assertThat(events.body()).contains("tick-0").contains("tick-2");
         assertThat(seconds).isGreaterThan(3.5);
+    }
+
+    @Test
+    void aQuietWebSocketIsNotCut() {
+        List<String> received = new CopyOnWriteArrayList<>();
+        new ReactorNettyWebSocketClient().execute(URI.create("ws://127.0.0.1:" + port + "/echo-socket"),
+                        session -> Mono.delay(Duration.ofMillis(2500))
+                                .then(session.send(Mono.just(session.textMessage("after 2.5 s of silence"))))
+                                .thenMany(session.receive().map(WebSocketMessage::getPayloadAsText).take(1)
+                                        .doOnNext(received::add))
+                                .then())
+                .block(Duration.ofSeconds(10));
+        assertThat(received).containsExactly("echo after 2.5 s of silence");
     }
 }
