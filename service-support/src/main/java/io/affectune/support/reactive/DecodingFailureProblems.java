@@ -14,12 +14,16 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import org.springframework.boot.web.embedded.netty.NettyServerCustomizer;
 import org.springframework.http.HttpStatus;
@@ -28,9 +32,10 @@ import reactor.netty.http.server.HttpServer;
 
 /**
  * Requests that Netty cannot even parse (a request line over 4 KB, headers over the limit, garbage instead
- * of HTTP) never reach Spring: Reactor Netty answers them itself with an empty 400, 414 or 431. This puts a
- * handler right after the HTTP codec that answers them as problem+json instead, with the same statuses,
- * and closes the connection (the stream cannot be trusted after a parse error).
+ * of HTTP) never reach Spring: Reactor Netty answers them itself with an empty 400, 414 or 431. Nor do
+ * requests whose URI is not a URI (a broken %-escape: Spring answers an empty 400) or whose method no service
+ * serves (TRACE, CONNECT). This puts a handler right after the HTTP codec that answers all of them as
+ * problem+json instead, with the same statuses, and closes the connection.
  */
 public class DecodingFailureProblems implements NettyServerCustomizer {
 
@@ -65,6 +70,22 @@ public class DecodingFailureProblems implements NettyServerCustomizer {
                 .type("malformed-request");
     }
 
+    /** A request Spring would answer without a body, or that no service serves; null for the rest. */
+    static ApiProblem refusal(HttpRequest request) {
+        if (HttpMethod.TRACE.equals(request.method()) || HttpMethod.CONNECT.equals(request.method())) {
+            return new ApiProblem(HttpStatus.METHOD_NOT_ALLOWED, "Method not allowed",
+                    request.method().name() + " is not served here.");
+        }
+        try {
+            new URI(request.uri());
+            return null;
+        } catch (URISyntaxException e) {
+            return ApiProblem.badRequest("The request target is not a valid URI (" + Problems.quote(e.getReason())
+                    + " at index " + e.getIndex() + "): %-escape reserved characters and use %XX with two hex digits.")
+                    .type("malformed-request");
+        }
+    }
+
     private static final class Handler extends ChannelDuplexHandler {
         private final ObjectMapper json;
         private boolean failed;
@@ -80,13 +101,14 @@ public class DecodingFailureProblems implements NettyServerCustomizer {
                 return;
             }
             DecoderResult result = msg instanceof HttpObject http ? http.decoderResult() : DecoderResult.SUCCESS;
-            if (!result.isFailure()) {
+            ApiProblem problem = result.isFailure() ? problemFor(result.cause())
+                    : msg instanceof HttpRequest request ? refusal(request) : null;
+            if (problem == null) {
                 ctx.fireChannelRead(msg);
                 return;
             }
             failed = true;
             ReferenceCountUtil.release(msg);
-            ApiProblem problem = problemFor(result.cause());
             byte[] body;
             try {
                 body = json.writeValueAsBytes(Problems.asMap(problem, null));

@@ -6,6 +6,7 @@ import io.affectune.support.problem.ProblemResolver;
 import io.affectune.support.problem.Problems;
 import java.nio.charset.StandardCharsets;
 import org.springframework.boot.web.reactive.error.ErrorWebExceptionHandler;
+import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
@@ -35,11 +36,29 @@ public class ProblemWebExceptionHandler implements ErrorWebExceptionHandler {
         }
         ProblemResolver.Answer answer = resolver.resolve(error, exchange.getRequest().getMethod().name(),
                 exchange.getRequest().getPath().value());
-        return write(exchange, json, answer);
+        if (!Problems.closeAfterRefusal(answer.status(), exchange.getRequest().getHeaders().getContentLength())) {
+            return write(exchange, json, answer, false);
+        }
+        // A small body refused before it was read: read the rest of it first, then answer on a connection that
+        // stays usable. Answering and closing instead lets the rest of the body reach a closed socket, and the
+        // kernel's reset can destroy the answer before the client (or the gateway, which then says 502) reads it.
+        // A body that was already read cannot be read again: then the connection is closed after the answer.
+        boolean[] drained = {false};
+        return exchange.getRequest().getBody()
+                .doOnNext(DataBufferUtils::release)
+                .then(Mono.fromRunnable(() -> drained[0] = true))
+                .onErrorResume(unreadable -> Mono.empty())
+                .then(Mono.defer(() -> write(exchange, json, answer, !drained[0])));
     }
 
-    /** Writes an answer; also for filters that stop a request themselves. */
+    /** Writes an answer; also for filters that stop a request themselves (small-body rule: {@link Problems}). */
     public static Mono<Void> write(ServerWebExchange exchange, ObjectMapper json, ProblemResolver.Answer answer) {
+        return write(exchange, json, answer,
+                Problems.closeAfterRefusal(answer.status(), exchange.getRequest().getHeaders().getContentLength()));
+    }
+
+    private static Mono<Void> write(ServerWebExchange exchange, ObjectMapper json, ProblemResolver.Answer answer,
+                                    boolean close) {
         ServerHttpResponse response = exchange.getResponse();
         if (response.isCommitted()) {
             return Mono.empty();
@@ -55,7 +74,7 @@ public class ProblemWebExceptionHandler implements ErrorWebExceptionHandler {
         headers.addAll(answer.headers());
         headers.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
         headers.setContentLength(bytes.length);
-        if (Problems.closeAfterRefusal(answer.status(), exchange.getRequest().getHeaders().getContentLength())) {
+        if (close) {
             headers.set(HttpHeaders.CONNECTION, "close");
         }
         return response.writeWith(Mono.just(response.bufferFactory().wrap(bytes)));

@@ -15,15 +15,21 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Refuses request bodies over the limit with 413 problem+json before anything parses them: at once when
  * Content-Length says so, or as soon as a chunked body passes the limit (then the reader fails with
- * {@link TooLarge}, which the problem handler answers as 413).
+ * {@link TooLarge}, which the problem handler answers as 413). Also refuses a request target (path and
+ * query) over {@link #MAX_URI_LENGTH} characters with 414, as the Netty services do: Tomcat itself only
+ * limits the whole head.
  */
 public class RequestSizeLimitFilter extends OncePerRequestFilter {
+
+    /** The longest request target (path + query) served, as Netty's request-line limit on the other services. */
+    public static final int MAX_URI_LENGTH = 4096;
 
     private final long maxBytes;
     private final ObjectMapper json;
@@ -41,15 +47,27 @@ public class RequestSizeLimitFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
+        String query = request.getQueryString();
+        int uriLength = request.getRequestURI().length() + (query == null ? 0 : query.length() + 1);
+        if (uriLength > MAX_URI_LENGTH) {
+            refuse(response, new ApiProblem(HttpStatus.URI_TOO_LONG, "URI too long", "The request target is "
+                    + uriLength + " characters; at most " + MAX_URI_LENGTH + " are served: shorten the URI or its query string."),
+                    null);
+            return;
+        }
         long declared = request.getContentLengthLong();
         if (declared > maxBytes) {
-            response.setStatus(413);
-            response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-            response.setHeader("Connection", "close");
-            json.writeValue(response.getOutputStream(), Problems.detail(tooLarge(maxBytes), request.getRequestURI()));
+            refuse(response, tooLarge(maxBytes), request.getRequestURI());
             return;
         }
         chain.doFilter(declared >= 0 ? request : new LimitedRequest(request, maxBytes), response);
+    }
+
+    private void refuse(HttpServletResponse response, ApiProblem problem, String instance) throws IOException {
+        response.setStatus(problem.status().value());
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        response.setHeader("Connection", "close");
+        json.writeValue(response.getOutputStream(), Problems.detail(problem, instance));
     }
 
     /** A chunked body passed the limit while being read; carries the 413 problem. */

@@ -106,6 +106,27 @@ class ReactiveProblemsTest {
                 "urn:affectune:problem:malformed-request");
     }
 
+    @Test
+    void brokenUrisAndUnservedMethodsAreProblemJsonNotEmptyAnswers() throws Exception {
+        assertProblem(get("/refuse%zz"), 400, "urn:affectune:problem:malformed-request");
+        assertProblem(get("/refuse?model=%zz"), 400, "urn:affectune:problem:malformed-request");
+        assertProblem(send("TRACE / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"), 405,
+                "urn:affectune:problem:method-not-allowed");
+    }
+
+    @Test
+    void aSmallBodyRefusedBeforeItWasReadIsReadFirstAndTheConnectionStaysUsable() throws Exception {
+        // two requests on one connection: the first is refused (415) before its body is read
+        String body = "x".repeat(2000);
+        String refused = "POST /echo-size HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\n"
+                + "Content-Length: " + body.length() + "\r\n\r\n" + body;
+        String next = "GET /refuse HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+        RawHttp.Answer first = send(refused + next);
+        assertThat(first.status()).isEqualTo(415);
+        assertThat(first.header("Connection")).isNull();
+        assertThat(first.body()).contains("HTTP/1.1 409", "history-is-off");
+    }
+
     private RawHttp.Answer get(String path) throws Exception {
         return send("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
     }

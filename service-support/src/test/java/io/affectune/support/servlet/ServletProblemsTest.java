@@ -81,6 +81,14 @@ class ServletProblemsTest {
                 + "\r\nConnection: close\r\n\r\n"), 400, "urn:affectune:problem:bad-request");
     }
 
+    @Test
+    void requestsTomcatRefusesAfterTheRequestLineAndOverlongUrisAreProblemJson() throws Exception {
+        assertProblem(get("/count?n=" + "1".repeat(5000)), 414, "urn:affectune:problem:uri-too-long");
+        assertProblem(send("POST /json HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n{}\r\n0\r\n\r\n"),
+                400, "urn:affectune:problem:malformed-request-body");
+    }
+
     private RawHttp.Answer get(String path) throws Exception {
         return send("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
     }
