@@ -2,6 +2,7 @@ package io.affectune.gateway.problem;
 
 import io.affectune.support.problem.ApiProblem;
 import io.affectune.support.problem.ProblemResolver;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
@@ -22,7 +23,7 @@ import reactor.netty.http.client.PrematureCloseException;
 /**
  * Names the service in the gateway's own failures to reach it, which only the exchange knows (its route):
  * a service that cannot be reached becomes 503 with Retry-After, so clients know to try again rather than to
- * fix their request; one that hangs up becomes 502, one that is too slow 504. The shared problem handler
+ * fix their request; one that hangs up or resets the connection becomes 502, one that is too slow 504. The shared problem handler
  * writes them. Answers a service gives are not failures here: they travel through unchanged.
  */
 public class DownstreamProblems implements GlobalFilter, Ordered {
@@ -49,7 +50,9 @@ public class DownstreamProblems implements GlobalFilter, Ordered {
                     + " cannot be reached right now (it may be starting or down). Try again in a few seconds.",
                     RETRY_AFTER).with("service", service);
         }
-        if (ProblemResolver.find(error, PrematureCloseException.class) != null) {
+        // a connection reset (the service died mid-request) is an IOException, as is any broken exchange with it
+        if (ProblemResolver.find(error, PrematureCloseException.class) != null
+                || ProblemResolver.find(error, IOException.class) != null) {
             return new ApiProblem(HttpStatus.BAD_GATEWAY, "Bad gateway",
                     service + " closed the connection before answering. Try again.").with("service", service);
         }
