@@ -7,6 +7,7 @@ import io.affectune.support.problem.ProblemObserver;
 import io.affectune.support.problem.ProblemResolver;
 import io.affectune.support.reactive.DecodingFailureProblems;
 import io.affectune.support.reactive.ProblemWebExceptionHandler;
+import io.affectune.support.servlet.ProblemErrorController;
 import io.affectune.support.servlet.ProblemErrorReportValve;
 import io.affectune.support.servlet.RequestSizeLimitFilter;
 import io.affectune.support.servlet.ServletProblemHandler;
@@ -101,11 +102,21 @@ public class ServiceSupportAutoConfiguration {
         }
 
         @Bean
+        ProblemErrorController problemErrorController(ProblemResolver resolver) {
+            return new ProblemErrorController(resolver);
+        }
+
+        @Bean
         @Order(Ordered.LOWEST_PRECEDENCE)
         ProblemMapper unreadableBodies() {
             return error -> {
                 if (error instanceof RequestSizeLimitFilter.TooLarge tooLarge) {
                     return tooLarge.problem();
+                }
+                // Tomcat's own verdict on a body it cannot read (a chunk header that is not hex, ...)
+                if ("org.apache.coyote.BadRequestException".equals(error.getClass().getName())) {
+                    return new ApiProblem(HttpStatus.BAD_REQUEST, "Malformed request body",
+                            "The request body cannot be read: " + ProblemResolver.firstLine(error.getMessage()));
                 }
                 if (error instanceof HttpMessageNotReadableException unreadable
                         && ProblemResolver.find(unreadable, RequestSizeLimitFilter.TooLarge.class) == null) {
@@ -130,6 +141,13 @@ public class ServiceSupportAutoConfiguration {
         @Order(Ordered.LOWEST_PRECEDENCE) // after Spring Boot's customizer, which sets its own connection timeout
         TomcatConnectionTimeouts tomcatConnectionTimeouts(Environment environment) {
             return new TomcatConnectionTimeouts(ConnectionTimeouts.from(environment));
+        }
+
+        @Bean
+        @ConditionalOnClass(StandardHost.class)
+        @Order(Ordered.LOWEST_PRECEDENCE)
+        ProblemMapper tomcatRequestTimeouts() {
+            return TomcatConnectionTimeouts.requestTimeouts();
         }
 
         @Bean

@@ -1,6 +1,11 @@
 package io.affectune.support.timeouts;
 
+import io.affectune.support.problem.ApiProblem;
+import io.affectune.support.problem.ProblemMapper;
+import io.affectune.support.problem.ProblemResolver;
+import java.net.SocketTimeoutException;
 import org.apache.coyote.http11.AbstractHttp11Protocol;
+import org.springframework.http.HttpStatus;
 import org.springframework.boot.web.embedded.tomcat.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 
@@ -24,5 +29,21 @@ public class TomcatConnectionTimeouts implements WebServerFactoryCustomizer<Tomc
                 http.setKeepAliveTimeout((int) Math.min(Integer.MAX_VALUE, timeouts.idle().toMillis()));
             }
         });
+    }
+
+    /**
+     * A body that stopped arriving surfaces as Tomcat's read timing out: 408 (a client error, logged at DEBUG), not
+     * an internal error logged at ERROR. Only Tomcat's own socket reads qualify, not a timeout of an outgoing call.
+     */
+    public static ProblemMapper requestTimeouts() {
+        return error -> {
+            SocketTimeoutException timeout = ProblemResolver.find(error, SocketTimeoutException.class);
+            if (timeout == null || timeout.getStackTrace().length == 0
+                    || !timeout.getStackTrace()[0].getClassName().startsWith("org.apache.tomcat.util.net.")) {
+                return null;
+            }
+            return new ApiProblem(HttpStatus.REQUEST_TIMEOUT, "Request timeout",
+                    "The request body stopped arriving; send it whole without long pauses.");
+        };
     }
 }
