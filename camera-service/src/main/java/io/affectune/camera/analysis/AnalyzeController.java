@@ -1,5 +1,6 @@
 package io.affectune.camera.analysis;
 
+import io.affectune.camera.frame.FrameResult;
 import io.affectune.camera.playlist.PlaylistClient;
 import io.affectune.camera.config.CameraProperties;
 import io.affectune.support.image.DeclaredImageType;

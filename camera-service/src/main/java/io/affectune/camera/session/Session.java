@@ -1,7 +1,7 @@
 package io.affectune.camera.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.affectune.camera.analysis.FrameResult;
+import io.affectune.camera.frame.FrameResult;
 import io.affectune.camera.config.CameraProperties;
 import io.affectune.camera.emotion.EmotionPrediction;
 import io.affectune.camera.vision.DetectedFace;

@@ -1,8 +1,10 @@
-package io.affectune.camera.session;
+package io.affectune.camera.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.affectune.camera.analysis.FrameResult;
+import io.affectune.camera.frame.FrameResult;
 import io.affectune.support.problem.ApiProblem;
+import io.affectune.camera.session.Session;
+import io.affectune.camera.session.SessionRegistry;
 import io.affectune.camera.web.ClientAddress;
 import io.swagger.v3.oas.annotations.Operation;
 import java.nio.charset.StandardCharsets;

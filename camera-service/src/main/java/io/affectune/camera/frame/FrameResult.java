@@ -1,4 +1,4 @@
-package io.affectune.camera.analysis;
+package io.affectune.camera.frame;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
