@@ -112,11 +112,14 @@ class GatewayRoutingTest {
     /** camera-service's Origin check compares the browser's Origin with the origin the gateway forwards. */
     @Test
     void tellsTheServicesTheOriginTheBrowserSees() {
-        http().get().uri("/api/v1/playlists/happy").header("X-Forwarded-Host", "evil.example").exchange()
+        http().get().uri("/api/v1/playlists/happy").header("X-Forwarded-Host", "evil.example")
+                .header("X-Forwarded-For", "203.0.113.9").exchange()
                 .expectStatus().isOk()
                 .expectBody()
                 .jsonPath("$.forwardedHost").isEqualTo("localhost:" + port)
-                .jsonPath("$.forwardedProto").isEqualTo("http");
+                .jsonPath("$.forwardedProto").isEqualTo("http")
+                // the client's address as the gateway sees it, not what the client claims
+                .jsonPath("$.forwardedFor").isEqualTo("127.0.0.1");
         List<String> answers = new CopyOnWriteArrayList<>();
         new ReactorNettyWebSocketClient().execute(URI.create("ws://localhost:" + port + "/api/v1/sessions/s1/stream"),
                         session -> session.send(Flux.just("forwarded-host").map(session::textMessage))

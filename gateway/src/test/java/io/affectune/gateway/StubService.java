@@ -54,7 +54,8 @@ final class StubService implements AutoCloseable {
                                                     + "\",\"bodyBytes\":" + body.length + ",\"listenerId\":\""
                                                     + req.requestHeaders().get("X-Listener-Id", "") + "\",\"forwardedHost\":\""
                                                     + req.requestHeaders().get("X-Forwarded-Host", "") + "\",\"forwardedProto\":\""
-                                                    + req.requestHeaders().get("X-Forwarded-Proto", "") + "\"}"))
+                                                    + req.requestHeaders().get("X-Forwarded-Proto", "") + "\",\"forwardedFor\":\""
+                                                    + req.requestHeaders().get("X-Forwarded-For", "") + "\"}"))
                                             .then();
                                 })))
                 .bindNow();

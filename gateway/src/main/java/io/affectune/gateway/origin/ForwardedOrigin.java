@@ -1,5 +1,6 @@
 package io.affectune.gateway.origin;
 
+import java.net.InetSocketAddress;
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
@@ -11,7 +12,9 @@ import org.springframework.web.server.ServerWebExchange;
  * camera-service compares a request's Origin with them (same-origin pages may open sessions). Spring Cloud Gateway
  * itself strips X-Forwarded-* from clients it does not trust (all, unless trusted proxies are configured) and adds
  * none; these are set from the request as it reached the gateway, so a client cannot choose them other than by
- * choosing the Host it connects to, which a browser does not let a page do.
+ * choosing the Host it connects to, which a browser does not let a page do. {@code X-Forwarded-For} is the
+ * client's address as the gateway sees it (the one its own rate limit counts by), so that camera-service's
+ * per-client session limit counts clients, not the gateway; a value the client sent is replaced.
  */
 public class ForwardedOrigin implements HttpHeadersFilter, Ordered {
 
@@ -22,6 +25,11 @@ public class ForwardedOrigin implements HttpHeadersFilter, Ordered {
         String host = exchange.getRequest().getHeaders().getFirst(HttpHeaders.HOST);
         headers.remove("X-Forwarded-Host");
         headers.remove("X-Forwarded-Proto");
+        headers.remove("X-Forwarded-For");
+        InetSocketAddress remote = exchange.getRequest().getRemoteAddress();
+        if (remote != null && remote.getAddress() != null) {
+            headers.set("X-Forwarded-For", remote.getAddress().getHostAddress());
+        }
         if (host != null && !host.isBlank()) {
             headers.set("X-Forwarded-Host", host.trim());
             String scheme = exchange.getRequest().getURI().getScheme();
