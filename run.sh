@@ -502,7 +502,9 @@ case " $PRESENT " in
 esac
 for svc in $PRESENT; do
     port=$(port_of "$svc")
-    printf '  %-17s http://localhost:%s/  (API docs: http://localhost:%s/swagger-ui.html, metrics: /actuator/prometheus)\n' "$svc:" "$port" "$port"
+    metrics="/actuator/prometheus"
+    [ "$svc" = gateway ] && metrics="http://localhost:${GATEWAY_MANAGEMENT_PORT:-8090}/actuator/prometheus"
+    printf '  %-17s http://localhost:%s/  (API docs: http://localhost:%s/swagger-ui.html, metrics: %s)\n' "$svc:" "$port" "$port" "$metrics"
 done
 echo "  Logs:        $LOG_DIR/"
 echo
