@@ -1,11 +1,8 @@
 package io.affectune.camera.architecture;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
-import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
+import io.affectune.testsupport.PackageRules;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,13 +12,9 @@ import org.junit.jupiter.api.Test;
  */
 class ArchitectureTest {
 
-    private static final JavaClasses CLASSES = new ClassFileImporter()
-            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-            .importPackages("io.affectune.camera");
-
     @Test
     void packagesAreFreeOfCycles() {
-        slices().matching("io.affectune.camera.(*)..").should().beFreeOfCycles().check(CLASSES);
+        PackageRules.assertFreeOfCycles("io.affectune.camera");
     }
 
     @Test
@@ -29,6 +22,6 @@ class ArchitectureTest {
         noClasses().that().resideInAnyPackage("..camera.session..", "..camera.vision..", "..camera.frame..")
                 .should().dependOnClassesThat().resideInAnyPackage("..camera.api..", "..camera.web..",
                         "..camera.stream..", "..camera.analysis..")
-                .check(CLASSES);
+                .check(PackageRules.mainClasses("io.affectune.camera"));
     }
 }
