@@ -25,7 +25,10 @@ public class TomcatConnectionTimeouts implements WebServerFactoryCustomizer<Tomc
     public void customize(TomcatServletWebServerFactory factory) {
         factory.addConnectorCustomizers(connector -> {
             if (connector.getProtocolHandler() instanceof AbstractHttp11Protocol<?> http) {
-                http.setConnectionTimeout((int) Math.min(Integer.MAX_VALUE, timeouts.read().toMillis()));
+                // Tomcat looks for timed-out connections once a second, so a connection may live up to a second
+                // past its timeout: take that second off (down to 1 s), so the read timeout is a bound, as on Netty
+                http.setConnectionTimeout((int) Math.min(Integer.MAX_VALUE,
+                        Math.max(1000, timeouts.read().toMillis() - 1000)));
                 http.setKeepAliveTimeout((int) Math.min(Integer.MAX_VALUE, timeouts.idle().toMillis()));
             }
         });
