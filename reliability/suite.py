@@ -159,6 +159,21 @@ def exchange(port, pieces, source=None, timeout=20.0):
             pass
         reader = SockReader(sock)
         try:
+            while len(reader.buf) < 5:
+                reader.fill()
+            if not reader.buf.startswith(b"HTTP/"):
+                # An HTTP/0.9 answer: a request line without a version ("HELLO THERE") is an HTTP/0.9 request,
+                # which Tomcat answers the 0.9 way, with the body alone (no status line, no headers). Its status
+                # is the one the problem object states.
+                body = reader.rest()
+                try:
+                    doc = json.loads(body)
+                    status = int(doc.get("status", 0)) if isinstance(doc, dict) else 0
+                except ValueError:
+                    status = 0
+                if not status:
+                    return Resp(error="an answer without a status line", elapsed=time.monotonic() - started)
+                return Resp(status, {"content-type": "application/problem+json"}, body, time.monotonic() - started)
             while True:
                 head = reader.until(b"\r\n\r\n").decode("latin-1")
                 lines = head.split("\r\n")
