@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Overload is shed early, by queueing deadline: {@link #admit} estimates how long the images already
  * queued or being decoded will keep a new one from starting (their number x the measured time per image,
  * over the worker threads) and refuses at once, before the image is decoded, when that is longer than the
- * request's budget. An image that waited past its deadline anyway is not run. Refusing costs microseconds;
+ * request's budget. An image that waited twice its budget anyway is not run. Refusing costs microseconds;
  * admitted requests keep a bounded latency and the cores go to work whose answer someone still waits for.
  */
 public final class MicroBatcher implements AutoCloseable {
@@ -78,7 +78,9 @@ public final class MicroBatcher implements AutoCloseable {
     /**
      * Admission by queueing deadline.
      *
-     * @return the deadline (System.nanoTime() scale) by which the image must start inference
+     * @return the time (System.nanoTime() scale) after which the image, if still queued, is not run: twice the
+     *         budget, so that an estimate a little short does not throw away work already decoded, while work
+     *         whose caller has surely given up is still skipped
      * @throws QueueFullException (answered 503 + Retry-After) when the queue would make it wait longer
      */
     public long admit(Duration budget) {
@@ -88,7 +90,7 @@ public final class MicroBatcher implements AutoCloseable {
                     + TimeUnit.NANOSECONDS.toMillis(wait) + " ms, more than its " + budget.toMillis()
                     + " ms deadline (EMOTION_QUEUE_DEADLINE); retry shortly");
         }
-        return System.nanoTime() + budget.toNanos();
+        return System.nanoTime() + 2 * budget.toNanos();
     }
 
     /** Marks that a request has started decoding an image that will be submitted soon. */
@@ -193,7 +195,7 @@ public final class MicroBatcher implements AutoCloseable {
         batch.removeIf(job -> {
             if (now - job.deadlineNanos() > 0) {
                 job.result().completeExceptionally(new QueueFullException(
-                        "busy: the image waited past its deadline (EMOTION_QUEUE_DEADLINE) and was not run; retry shortly"));
+                        "busy: the image waited twice its deadline (EMOTION_QUEUE_DEADLINE) and was not run; retry shortly"));
                 return true;
             }
             return false;
