@@ -286,11 +286,11 @@ class PredictionApiTest {
     }
 
     @Test
-    void aRefusalBeforeTheBodyIsReadClosesTheConnectionSoTheNextRequestIsAnswered() {
+    void aRefusalBeforeTheBodyIsReadStillLetsTheNextRequestBeAnswered() {
+        // the refused body is read before the 415 (service-support), so the kept-alive connection stays usable
         byte[] png = TestFaces.faces().get(0).png();
         for (int i = 0; i < 20; i++) {
-            post(png, MediaType.TEXT_PLAIN).expectStatus().isEqualTo(HttpStatus.UNSUPPORTED_MEDIA_TYPE)
-                    .expectHeader().valueEquals(HttpHeaders.CONNECTION, "close");
+            post(png, MediaType.TEXT_PLAIN).expectStatus().isEqualTo(HttpStatus.UNSUPPORTED_MEDIA_TYPE);
             assertThat(predict(png, MediaType.IMAGE_PNG).emotion()).isNotBlank();
         }
     }
