@@ -7,7 +7,6 @@ import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.boot.web.servlet.error.ErrorController;
 import org.springframework.http.HttpStatusCode;
-import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -46,7 +45,6 @@ public class ProblemErrorController implements ErrorController {
             answer = resolver.resolve(new ApiProblem(HttpStatusCode.valueOf(code), Problems.reasonPhrase(code), detail),
                     request.getMethod(), path);
         }
-        return ResponseEntity.status(answer.status()).headers(answer.headers())
-                .contentType(MediaType.APPLICATION_PROBLEM_JSON).body(answer.body());
+        return ServletProblemHandler.entity(answer, false);
     }
 }

@@ -26,9 +26,14 @@ public class ServletProblemHandler {
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> problem(Exception error, HttpServletRequest request) {
         ProblemResolver.Answer answer = resolver.resolve(error, request.getMethod(), request.getRequestURI());
+        return entity(answer, Problems.closeAfterRefusal(answer.status(), request.getContentLengthLong()));
+    }
+
+    /** The answer as a problem+json response, closing the connection after it when {@code close}. */
+    static ResponseEntity<ProblemDetail> entity(ProblemResolver.Answer answer, boolean close) {
         ResponseEntity.BodyBuilder builder = ResponseEntity.status(answer.status()).headers(answer.headers())
                 .contentType(MediaType.APPLICATION_PROBLEM_JSON);
-        if (Problems.closeAfterRefusal(answer.status(), request.getContentLengthLong())) {
+        if (close) {
             builder.header("Connection", "close");
         }
         return builder.body(answer.body());
