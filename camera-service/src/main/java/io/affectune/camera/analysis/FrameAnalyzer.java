@@ -5,6 +5,7 @@ import io.affectune.camera.config.CameraProperties;
 import io.affectune.camera.emotion.EmotionClient;
 import io.affectune.camera.emotion.EmotionPrediction;
 import io.affectune.camera.emotion.ModelFraming;
+import io.affectune.camera.playlist.Playlist;
 import io.affectune.camera.playlist.PlaylistClient;
 import io.affectune.camera.session.Session;
 import io.affectune.camera.session.SessionUpdate;
@@ -162,7 +163,7 @@ public class FrameAnalyzer {
                     SessionUpdate update = session == null ? null
                             : session.apply(prepared.faces(), predictions, now, properties.playlist().retryAfter());
                     List<FrameResult.Face> faces = faces(prepared.faces(), predictions, update);
-                    Mono<Optional<com.fasterxml.jackson.databind.JsonNode>> playlist = Mono.just(Optional.empty());
+                    Mono<Optional<Playlist>> playlist = Mono.just(Optional.empty());
                     if (update != null && update.playlistDue() != null) {
                         String emotion = update.playlistDue();
                         playlist = playlists.playlist(emotion, session.givenTrackIds())

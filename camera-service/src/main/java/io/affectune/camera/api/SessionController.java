@@ -1,7 +1,7 @@
 package io.affectune.camera.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.affectune.camera.frame.FrameResult;
+import io.affectune.camera.playlist.Playlist;
 import io.affectune.support.problem.ApiProblem;
 import io.affectune.camera.session.Session;
 import io.affectune.camera.session.SessionRegistry;
@@ -40,7 +40,7 @@ public class SessionController {
     }
 
     public record SessionView(String id, Instant created, Instant lastActivity, long processedFrames,
-                              long droppedFrames, FrameResult.Mood mood, JsonNode playlist) {
+                              long droppedFrames, FrameResult.Mood mood, Playlist playlist) {
     }
 
     @Operation(summary = "Create a session (a WebSocket to an unknown id also creates one)",

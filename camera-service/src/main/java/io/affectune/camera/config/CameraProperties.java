@@ -29,11 +29,15 @@ public record CameraProperties(
                          int maxFrameHeight, int maxWsMessageBytes) {
     }
 
-    public record Emotion(String url, Duration timeout, Duration breakerWait, int breakerWindow,
-                          int breakerMinCalls, float breakerFailureRate) {
+    /** Time limit and circuit breaker: resilience4j.*.instances.emotion-service in application.yml. */
+    public record Emotion(String url) {
     }
 
-    public record Playlist(String url, Duration timeout, int limit, Duration retryAfter) {
+    /**
+     * retryAfter: how long a session waits before asking again for a playlist that could not be fetched. Time
+     * limit, circuit breaker and retry of one fetch: resilience4j.*.instances.playlist-service in application.yml.
+     */
+    public record Playlist(String url, int limit, Duration retryAfter) {
     }
 
     public record Session(Duration idleTimeout, int maxSessions, int createPerClientPerMinute, double trackIou,

@@ -1,10 +1,14 @@
 package io.affectune.camera.emotion;
 
 import io.affectune.camera.config.CameraProperties;
+import io.affectune.support.client.HttpClientSettings;
+import io.affectune.support.client.HttpClients;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
-import io.netty.channel.ChannelOption;
+import io.github.resilience4j.reactor.timelimiter.TimeLimiterOperator;
+import io.github.resilience4j.timelimiter.TimeLimiter;
+import io.github.resilience4j.timelimiter.TimeLimiterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -15,25 +19,28 @@ import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.core.io.ByteArrayResource;
 import org.springframework.http.MediaType;
 import org.springframework.http.client.MultipartBodyBuilder;
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.stereotype.Component;
+import org.springframework.util.unit.DataSize;
 import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientResponseException;
 import reactor.core.publisher.Mono;
-import reactor.netty.http.client.HttpClient;
 
 /**
  * Classifies all faces of one frame with one call to emotion-service, naming the model id and version the faces
  * were framed for ({@code ?model=&version=}); a version mismatch (409) is logged as an error and the frame is
- * degraded, never classified by another model silently. Failures (down, slow, 5xx) are
- * answered with an empty result so that frames still flow, flagged as degraded; the circuit breaker
- * stops hammering a dead service and probes it again after {@code breakerWait}, which is how the
- * service recovers by itself.
+ * degraded, never classified by another model silently. Failures (down, slow, 5xx, an answer that cannot be
+ * read) are answered with an empty result so that frames still flow, flagged as degraded. The Resilience4j
+ * instances named {@value #NAME} (application.yml) bound the call: the time limiter ({@code EMOTION_TIMEOUT}, also
+ * sent as the {@code X-Deadline-Ms} header) and the circuit breaker, which stops hammering a dead service and probes
+ * it again after {@code EMOTION_BREAKER_WAIT}: that is how the service recovers by itself. 4xx answers (the 409
+ * included) do not count against the breaker. No retry: see application.yml.
  */
 @Component
 public class EmotionClient {
 
+    /** The Resilience4j instance name (circuit breaker, time limiter). */
+    public static final String NAME = "emotion-service";
     private static final Logger log = LoggerFactory.getLogger(EmotionClient.class);
     private static final ParameterizedTypeReference<List<EmotionPrediction>> LIST = new ParameterizedTypeReference<>() {
     };
@@ -41,34 +48,20 @@ public class EmotionClient {
     private final WebClient client;
     private final Duration timeout;
     private final CircuitBreaker breaker;
+    private final TimeLimiter timeLimiter;
     private final ModelFraming model;
     /** Whether the last answer was a version mismatch: logged as an error once, not at every frame. */
     private final AtomicBoolean mismatchReported = new AtomicBoolean();
 
-    public EmotionClient(CameraProperties properties, ModelFraming model, WebClient.Builder builder) {
-        CameraProperties.Emotion settings = properties.emotion();
+    public EmotionClient(CameraProperties properties, ModelFraming model, HttpClients clients,
+                         CircuitBreakerRegistry breakers, TimeLimiterRegistry timeLimiters) {
         this.model = model;
-        this.timeout = settings.timeout();
-        HttpClient http = HttpClient.create()
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(settings.timeout().toMillis(), 2000))
-                .responseTimeout(settings.timeout());
-        this.client = builder.clone()
-                .baseUrl(settings.url())
-                .clientConnector(new ReactorClientHttpConnector(http))
-                .codecs(c -> c.defaultCodecs().maxInMemorySize(1024 * 1024))
-                .build();
-        this.breaker = CircuitBreaker.of("emotion-service", CircuitBreakerConfig.custom()
-                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .slidingWindowSize(settings.breakerWindow())
-                .minimumNumberOfCalls(settings.breakerMinCalls())
-                .failureRateThreshold(settings.breakerFailureRate())
-                .waitDurationInOpenState(settings.breakerWait())
-                .permittedNumberOfCallsInHalfOpenState(1)
-                .automaticTransitionFromOpenToHalfOpenEnabled(true)
-                .ignoreException(e -> e instanceof WebClientResponseException r && r.getStatusCode().is4xxClientError())
-                .build());
+        this.breaker = breakers.circuitBreaker(NAME);
+        this.timeLimiter = timeLimiters.timeLimiter(NAME);
+        this.timeout = timeLimiter.getTimeLimiterConfig().getTimeoutDuration();
+        this.client = clients.webClient(HttpClientSettings.of(properties.emotion().url(), timeout, DataSize.ofMegabytes(1)));
         breaker.getEventPublisher().onStateTransition(event ->
-                log.info("emotion-service circuit breaker: {}", event.getStateTransition()));
+                log.info("{} circuit breaker: {}", NAME, event.getStateTransition()));
     }
 
     /** Predictions in crop order, or empty when emotion-service could not answer. */
@@ -96,10 +89,10 @@ public class EmotionClient {
                 .body(BodyInserters.fromMultipartData(body.build()))
                 .retrieve()
                 .bodyToMono(LIST)
-                .timeout(timeout)
                 .flatMap(list -> list.size() == pngCrops.size() ? Mono.just(list)
                         : Mono.error(new IllegalStateException("emotion-service answered " + list.size()
                         + " predictions for " + pngCrops.size() + " faces")))
+                .transformDeferred(TimeLimiterOperator.of(timeLimiter))
                 .transformDeferred(CircuitBreakerOperator.of(breaker))
                 .map(Optional::of)
                 .doOnNext(answer -> mismatchReported.set(false))
@@ -124,6 +117,7 @@ public class EmotionClient {
                 });
     }
 
+    /** The circuit breaker's state (CLOSED, OPEN, HALF_OPEN), for health and tests. */
     public String breakerState() {
         return breaker.getState().name();
     }

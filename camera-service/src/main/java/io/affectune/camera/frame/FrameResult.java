@@ -1,6 +1,6 @@
 package io.affectune.camera.frame;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.affectune.camera.playlist.Playlist;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +14,7 @@ public record FrameResult(
         Size downscaledFrom,
         List<Face> faces,
         Mood mood,
-        JsonNode playlist,
+        Playlist playlist,
         Timings timings,
         Long droppedFrames,
         boolean degraded) {

@@ -1,59 +1,67 @@
 package io.affectune.camera.playlist;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.affectune.camera.config.CameraProperties;
+import io.affectune.support.client.HttpClientSettings;
+import io.affectune.support.client.HttpClients;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
-import io.netty.channel.ChannelOption;
+import io.github.resilience4j.reactor.retry.RetryOperator;
+import io.github.resilience4j.reactor.timelimiter.TimeLimiterOperator;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryRegistry;
+import io.github.resilience4j.timelimiter.TimeLimiter;
+import io.github.resilience4j.timelimiter.TimeLimiterRegistry;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.MediaType;
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.stereotype.Component;
+import org.springframework.util.unit.DataSize;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Mono;
-import reactor.netty.http.client.HttpClient;
 
-/** Fetches a mood playlist from playlist-service; the playlist JSON is passed through as is. */
+/**
+ * Fetches a mood playlist from playlist-service ({@code GET /api/v1/playlists/{emotion}}, idempotent). The
+ * Resilience4j instances named {@value #NAME} (application.yml) bound it: a time limit per attempt, a circuit
+ * breaker, and one retry of a 5xx or a refused connection. Any failure is answered with an empty result: the
+ * session asks again after {@code PLAYLIST_RETRY_AFTER}, a frame is answered without a playlist.
+ */
 @Component
 public class PlaylistClient {
 
-    private static final Logger log = LoggerFactory.getLogger(PlaylistClient.class);
+    /** The Resilience4j instance name (circuit breaker, time limiter, retry). */
+    public static final String NAME = "playlist-service";
     public static final String LISTENER_HEADER = "X-Listener-Id";
+    private static final Logger log = LoggerFactory.getLogger(PlaylistClient.class);
 
     private final WebClient client;
-    private final Duration timeout;
     private final int limit;
     private final CircuitBreaker breaker;
+    private final TimeLimiter timeLimiter;
+    private final Retry retry;
 
-    public PlaylistClient(CameraProperties properties, WebClient.Builder builder) {
+    public PlaylistClient(CameraProperties properties, HttpClients clients, CircuitBreakerRegistry breakers,
+                          TimeLimiterRegistry timeLimiters, RetryRegistry retries) {
         CameraProperties.Playlist settings = properties.playlist();
-        this.timeout = settings.timeout();
         this.limit = settings.limit();
-        HttpClient http = HttpClient.create()
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(settings.timeout().toMillis(), 2000))
-                .responseTimeout(settings.timeout());
-        this.client = builder.clone().baseUrl(settings.url())
-                .clientConnector(new ReactorClientHttpConnector(http))
-                .codecs(c -> c.defaultCodecs().maxInMemorySize(2 * 1024 * 1024))
-                .build();
-        this.breaker = CircuitBreaker.of("playlist-service", CircuitBreakerConfig.custom()
-                .slidingWindowSize(10).minimumNumberOfCalls(3)
-                .waitDurationInOpenState(Duration.ofSeconds(10))
-                .automaticTransitionFromOpenToHalfOpenEnabled(true)
-                .build());
+        this.breaker = breakers.circuitBreaker(NAME);
+        this.timeLimiter = timeLimiters.timeLimiter(NAME);
+        this.retry = retries.retry(NAME);
+        Duration timeout = timeLimiter.getTimeLimiterConfig().getTimeoutDuration();
+        this.client = clients.webClient(HttpClientSettings.of(settings.url(), timeout, DataSize.ofMegabytes(2)));
+        breaker.getEventPublisher().onStateTransition(event ->
+                log.info("{} circuit breaker: {}", NAME, event.getStateTransition()));
     }
 
-    public Mono<Optional<JsonNode>> playlist(String emotion, Collection<String> excludeTrackIds) {
+    public Mono<Optional<Playlist>> playlist(String emotion, Collection<String> excludeTrackIds) {
         return playlist(emotion, excludeTrackIds, Optional.empty());
     }
 
     /** With a listener id (X-Listener-Id of the caller, already checked to be a UUID): their personal playlist. */
-    public Mono<Optional<JsonNode>> playlist(String emotion, Collection<String> excludeTrackIds, Optional<String> listenerId) {
+    public Mono<Optional<Playlist>> playlist(String emotion, Collection<String> excludeTrackIds, Optional<String> listenerId) {
         return client.get()
                 .uri(b -> {
                     b.path("/api/v1/playlists/{emotion}").queryParam("limit", limit);
@@ -65,13 +73,31 @@ public class PlaylistClient {
                 .accept(MediaType.APPLICATION_JSON)
                 .headers(h -> listenerId.ifPresent(id -> h.set(LISTENER_HEADER, id)))
                 .retrieve()
-                .bodyToMono(JsonNode.class)
-                .timeout(timeout)
+                .bodyToMono(Playlist.class)
+                .flatMap(playlist -> wellFormed(playlist, emotion) ? Mono.just(playlist)
+                        : Mono.error(new IllegalStateException("playlist-service answered a playlist without "
+                        + "tracks or for another emotion (" + playlist.emotion() + ")")))
+                // Resilience4j's order: retry around the breaker around the time limit of one attempt
+                .transformDeferred(TimeLimiterOperator.of(timeLimiter))
                 .transformDeferred(CircuitBreakerOperator.of(breaker))
+                .transformDeferred(RetryOperator.of(retry))
                 .map(Optional::of)
                 .onErrorResume(e -> {
-                    log.warn("playlist-service could not give a {} playlist: {}", emotion, e.toString());
+                    if (breaker.getState() == CircuitBreaker.State.OPEN) {
+                        log.debug("playlist-service unavailable: {}", e.toString());
+                    } else {
+                        log.warn("playlist-service could not give a {} playlist: {}", emotion, e.toString());
+                    }
                     return Mono.just(Optional.empty());
                 });
+    }
+
+    private static boolean wellFormed(Playlist playlist, String emotion) {
+        return playlist.tracks() != null && emotion.equalsIgnoreCase(playlist.emotion());
+    }
+
+    /** The circuit breaker's state (CLOSED, OPEN, HALF_OPEN), for health and tests. */
+    public String breakerState() {
+        return breaker.getState().name();
     }
 }

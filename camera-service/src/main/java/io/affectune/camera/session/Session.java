@@ -1,9 +1,9 @@
 package io.affectune.camera.session;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.affectune.camera.frame.FrameResult;
 import io.affectune.camera.config.CameraProperties;
 import io.affectune.camera.emotion.EmotionPrediction;
+import io.affectune.camera.playlist.Playlist;
 import io.affectune.camera.vision.DetectedFace;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,7 +42,7 @@ public final class Session {
     private volatile boolean closed;
     private String playlistPending;
     private Instant playlistRetryAt = Instant.MIN;
-    private JsonNode lastPlaylist;
+    private Playlist lastPlaylist;
 
     Session(String id, CameraProperties properties, Instant now) {
         this.id = id;
@@ -119,16 +119,12 @@ public final class Session {
     }
 
     /** Records a fetched playlist: its tracks are excluded from later playlists of this session. */
-    public synchronized void playlistDelivered(String emotion, JsonNode playlist) {
+    public synchronized void playlistDelivered(String emotion, Playlist playlist) {
         if (emotion.equals(playlistPending)) {
             playlistPending = null;
         }
         lastPlaylist = playlist;
-        for (JsonNode track : playlist.path("tracks")) {
-            if (track.hasNonNull("id")) {
-                givenTrackIds.add(track.get("id").asText());
-            }
-        }
+        givenTrackIds.addAll(playlist.trackIds());
         while (givenTrackIds.size() > MAX_EXCLUDED) {
             givenTrackIds.remove(givenTrackIds.iterator().next());
         }
@@ -138,7 +134,7 @@ public final class Session {
         return new ArrayList<>(givenTrackIds);
     }
 
-    public synchronized JsonNode lastPlaylist() {
+    public synchronized Playlist lastPlaylist() {
         return lastPlaylist;
     }
 
