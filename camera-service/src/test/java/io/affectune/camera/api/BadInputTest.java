@@ -35,7 +35,7 @@ import reactor.netty.http.client.WebsocketClientSpec;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "camera.emotion.url=http://127.0.0.1:9",
         "camera.playlist.url=http://127.0.0.1:9",
-        "camera.emotion.timeout=500ms",
+        "resilience4j.timelimiter.instances.emotion-service.timeout-duration=500ms",
         "camera.limits.max-image-bytes=2000000",
         "camera.limits.max-ws-message-bytes=300000",
         "camera.source.file-directory=${java.io.tmpdir}"})

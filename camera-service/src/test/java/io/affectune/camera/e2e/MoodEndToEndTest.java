@@ -45,8 +45,8 @@ import reactor.core.publisher.Flux;
         "camera.mood.hold=2s",
         "camera.mood.smoothing-window=300ms",
         "camera.mood.margin=0.05",
-        "camera.emotion.timeout=1s",
-        "camera.emotion.breaker-wait=1s"})
+        "resilience4j.timelimiter.instances.emotion-service.timeout-duration=1s",
+        "resilience4j.circuitbreaker.instances.emotion-service.wait-duration-in-open-state=1s"})
 class MoodEndToEndTest {
 
     private static final Duration SETTLE = Duration.ofSeconds(1);

@@ -11,7 +11,10 @@ import io.affectune.camera.TestFaces;
 import io.affectune.camera.config.CameraProperties;
 import io.affectune.camera.tools.TestFrames;
 import io.affectune.models.InvalidModelException;
+import io.affectune.support.client.HttpClients;
 import io.affectune.testsupport.ServiceProcess;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.timelimiter.TimeLimiterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +38,6 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.reactive.function.BodyInserters;
-import org.springframework.web.reactive.function.client.WebClient;
 
 /**
  * One model contract between camera-service and emotion-service, with the real manifest and a real
@@ -46,7 +48,7 @@ import org.springframework.web.reactive.function.client.WebClient;
  * emotion from a model its faces were not framed for.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "camera.emotion.timeout=30s",
+        "resilience4j.timelimiter.instances.emotion-service.timeout-duration=30s",
         "camera.playlist.url=http://127.0.0.1:9"})
 class ModelContractTest {
 
@@ -66,7 +68,11 @@ class ModelContractTest {
     @Autowired
     CameraProperties properties;
     @Autowired
-    WebClient.Builder builder;
+    HttpClients clients;
+    @Autowired
+    CircuitBreakerRegistry breakers;
+    @Autowired
+    TimeLimiterRegistry timeLimiters;
 
     static Path repositoryModels() {
         return ServiceProcess.repositoryRoot().resolve("models");
@@ -168,7 +174,7 @@ class ModelContractTest {
 
         // the same call for the version emotion-service serves is answered
         EmotionClient matching = new EmotionClient(properties, ModelFraming.load(repositoryModels().toString(), MODEL),
-                builder);
+                clients, breakers, timeLimiters);
         Optional<List<EmotionPrediction>> answer = matching.classify(List.of(cropPng())).block(Duration.ofSeconds(60));
         assertThat(answer).isPresent();
         assertThat(answer.get()).hasSize(1);
