@@ -3,6 +3,7 @@ package io.affectune.camera.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.affectune.camera.frame.FrameResult;
 import io.affectune.support.problem.ApiProblem;
+import io.affectune.camera.session.Mood;
 import io.affectune.camera.session.Session;
 import io.affectune.camera.session.SessionRegistry;
 import io.affectune.camera.web.ClientAddress;
@@ -40,7 +41,7 @@ public class SessionController {
     }
 
     public record SessionView(String id, Instant created, Instant lastActivity, long processedFrames,
-                              long droppedFrames, FrameResult.Mood mood, JsonNode playlist) {
+                              long droppedFrames, Mood mood, JsonNode playlist) {
     }
 
     @Operation(summary = "Create a session (a WebSocket to an unknown id also creates one)",
