@@ -54,8 +54,33 @@ public class FrameAnalyzer {
     private final Scheduler vision;
     private final Clock clock;
     private final FrameMeters meters;
-    /** Each stream's faces between detections; forgotten with the session (weak keys). */
-    private final Map<Session, FaceFollower> followers = Collections.synchronizedMap(new WeakHashMap<>());
+    /** Each stream's faces between detections and their last answers; forgotten with the session (weak keys). */
+    private final Map<Session, StreamState> streams = Collections.synchronizedMap(new WeakHashMap<>());
+
+    /** A stream's followed faces and their last emotion-service answers (reused for up to classifyEvery - 1 frames). */
+    private static final class StreamState {
+        final FaceFollower follower;
+        private List<EmotionPrediction> last;
+        private int reused;
+
+        StreamState(FaceFollower follower) {
+            this.follower = follower;
+        }
+
+        /** The last answers when this followed frame may reuse them instead of classifying its faces again. */
+        synchronized Optional<List<EmotionPrediction>> reuse(int faces, int classifyEvery) {
+            if (last == null || last.size() != faces || reused + 1 >= classifyEvery) {
+                return Optional.empty();
+            }
+            reused++;
+            return Optional.of(last);
+        }
+
+        synchronized void classified(Optional<List<EmotionPrediction>> answer) {
+            last = answer.orElse(null);
+            reused = 0;
+        }
+    }
 
     public FrameAnalyzer(FaceDetector detector, ImageDecoder decoder, ModelFraming framing, EmotionBatcher emotions,
                          PlaylistClient playlists, CameraProperties properties, PipelineProperties pipeline,
@@ -105,13 +130,16 @@ public class FrameAnalyzer {
     }
 
     private record Prepared(FrameResult.Size size, FrameResult.Size downscaledFrom, List<DetectedFace> faces,
-                            List<byte[]> crops, long start, double decodeMs, double detectMs, Mat previewFrame) {
+                            List<byte[]> crops, long start, double decodeMs, double detectMs, Mat previewFrame,
+                            StreamState stream, boolean followed) {
     }
 
     private Prepared prepare(Mat bgr, FrameResult.Size downscaledFrom, long start, long decoded, Session session) {
-        FaceFollower follower = session == null || pipeline.detectEvery() <= 1 ? null
-                : followers.computeIfAbsent(session, s -> new FaceFollower(pipeline.detectEvery(),
-                pipeline.trackLostDifference()));
+        StreamState stream = session == null || pipeline.detectEvery() <= 1 ? null
+                : streams.computeIfAbsent(session, s -> new StreamState(new FaceFollower(pipeline.detectEvery(),
+                pipeline.trackLostDifference())));
+        FaceFollower follower = stream == null ? null : stream.follower;
+        boolean followed = false;
         List<DetectedFace> faces = null;
         Crops crops = null;
         boolean lost = false;
@@ -122,6 +150,7 @@ public class FrameAnalyzer {
                 if (follower.stillThere(previous.get(), cut.grey())) {
                     faces = previous.get();
                     crops = cut;
+                    followed = true;
                     meters.followed();
                 } else {
                     lost = true;
@@ -139,7 +168,7 @@ public class FrameAnalyzer {
         long detected = System.nanoTime();
         Mat preview = session != null && session.wantsPreview() ? bgr.clone() : null;
         return new Prepared(new FrameResult.Size(bgr.cols(), bgr.rows()), downscaledFrom, faces, crops.png(), start,
-                ms(decoded - start), ms(detected - decoded), preview);
+                ms(decoded - start), ms(detected - decoded), preview, stream, followed);
     }
 
     /** The faces' crops: grey pixels (to follow them) and PNG bytes (for emotion-service). */
@@ -176,15 +205,25 @@ public class FrameAnalyzer {
     private Mono<FrameResult> finish(Prepared prepared, Session session, boolean recommend, Optional<String> listenerId) {
         AtomicReference<Mat> preview = new AtomicReference<>(prepared.previewFrame());
         long classifyStart = System.nanoTime();
-        return emotions.classify(prepared.crops())
+        StreamState stream = prepared.stream();
+        Optional<List<EmotionPrediction>> reused = prepared.followed()
+                ? stream.reuse(prepared.faces().size(), pipeline.classifyEvery()) : Optional.empty();
+        Mono<Optional<List<EmotionPrediction>>> classified = reused.isPresent() ? Mono.just(reused)
+                : emotions.classify(prepared.crops()).doOnNext(answer -> {
+                    if (stream != null) {
+                        stream.classified(answer);
+                    }
+                });
+        return classified
                 .flatMap(answer -> {
                     double classifyMs = ms(System.nanoTime() - classifyStart);
                     List<EmotionPrediction> predictions = answer.orElse(null);
                     boolean degraded = answer.isEmpty();
                     Instant now = clock.instant();
+                    // reused answers are shown again but are no new observation for the session's smoothing
                     SessionUpdate update = session == null ? null
-                            : session.apply(boxes(prepared.faces()), probabilities(predictions), now,
-                            properties.playlist().retryAfter());
+                            : session.apply(boxes(prepared.faces()), reused.isPresent() ? null
+                            : probabilities(predictions), now, properties.playlist().retryAfter());
                     List<FrameResult.Face> faces = faces(prepared.faces(), predictions, update);
                     Mono<Optional<com.fasterxml.jackson.databind.JsonNode>> playlist = Mono.just(Optional.empty());
                     if (update != null && update.playlistDue() != null) {

@@ -14,8 +14,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param batchMaxFaces       most face crops in one emotion-service batch call
  * @param batchMaxInFlight    most emotion-service calls at once; crops arriving meanwhile wait and leave together
  * @param batchWindow         how long a frame waits for others when a call could leave at once (0 = never waits)
+ * @param classifyEvery       a followed face is classified at least every this many frames; the frames in between
+ *                            show its last answer and add no observation to the mood smoothing (1 = every frame)
  */
 @ConfigurationProperties("camera.pipeline")
 public record PipelineProperties(int detectEvery, double trackLostDifference, int batchMaxFaces, int batchMaxInFlight,
-                                 Duration batchWindow) {
+                                 Duration batchWindow, int classifyEvery) {
 }

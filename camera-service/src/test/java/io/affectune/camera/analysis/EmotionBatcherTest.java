@@ -48,7 +48,7 @@ class EmotionBatcherTest {
 
     @Test
     void framesWaitingForAFreeCallShareTheNextOneAndGetTheirOwnAnswers() {
-        EmotionBatcher batcher = new EmotionBatcher(this::call, new PipelineProperties(5, 12, 16, 1, Duration.ZERO));
+        EmotionBatcher batcher = new EmotionBatcher(this::call, new PipelineProperties(5, 12, 16, 1, Duration.ZERO, 1));
 
         Mono<Optional<List<EmotionPrediction>>> first = batcher.classify(List.of(crop(1))).cache();
         first.subscribe();
@@ -75,7 +75,7 @@ class EmotionBatcherTest {
 
     @Test
     void aCallCarriesAtMostMaxFacesAndNeverSplitsAFrame() {
-        EmotionBatcher batcher = new EmotionBatcher(this::call, new PipelineProperties(5, 12, 3, 1, Duration.ZERO));
+        EmotionBatcher batcher = new EmotionBatcher(this::call, new PipelineProperties(5, 12, 3, 1, Duration.ZERO, 1));
         batcher.classify(List.of(crop(1))).subscribe();
         batcher.classify(List.of(crop(2), crop(3))).subscribe();
         batcher.classify(List.of(crop(4), crop(5))).subscribe();
@@ -88,7 +88,7 @@ class EmotionBatcherTest {
 
     @Test
     void aFailedCallDegradesOnlyTheFramesInIt() {
-        EmotionBatcher batcher = new EmotionBatcher(this::call, new PipelineProperties(5, 12, 16, 1, Duration.ZERO));
+        EmotionBatcher batcher = new EmotionBatcher(this::call, new PipelineProperties(5, 12, 16, 1, Duration.ZERO, 1));
         Mono<Optional<List<EmotionPrediction>>> failed = batcher.classify(List.of(crop(1))).cache();
         failed.subscribe();
         Mono<Optional<List<EmotionPrediction>>> next = batcher.classify(List.of(crop(2))).cache();
@@ -102,7 +102,7 @@ class EmotionBatcherTest {
 
     @Test
     void framesWithoutFacesNeverCallEmotionService() {
-        EmotionBatcher batcher = new EmotionBatcher(this::call, new PipelineProperties(5, 12, 16, 1, Duration.ZERO));
+        EmotionBatcher batcher = new EmotionBatcher(this::call, new PipelineProperties(5, 12, 16, 1, Duration.ZERO, 1));
         assertThat(batcher.classify(List.of()).block()).contains(List.of());
         assertThat(calls).isEmpty();
     }
