@@ -1,38 +1,33 @@
 package io.affectune.camera.analysis;
 
-import io.affectune.camera.frame.FrameResult;
 import io.affectune.camera.config.CameraProperties;
-import io.affectune.camera.emotion.EmotionClient;
+import io.affectune.camera.config.PipelineProperties;
 import io.affectune.camera.emotion.EmotionPrediction;
 import io.affectune.camera.emotion.ModelFraming;
-import io.affectune.camera.playlist.Playlist;
+import io.affectune.camera.frame.FrameResult;
+import io.affectune.camera.frame.Playlist;
 import io.affectune.camera.playlist.PlaylistClient;
+import io.affectune.camera.session.FaceBox;
+import io.affectune.camera.session.Mood;
 import io.affectune.camera.session.Session;
 import io.affectune.camera.session.SessionUpdate;
 import io.affectune.camera.vision.DecodedFrame;
 import io.affectune.camera.vision.DetectedFace;
 import io.affectune.camera.vision.FaceCropper;
 import io.affectune.camera.vision.FaceDetector;
+import io.affectune.camera.vision.FaceFollower;
 import io.affectune.camera.vision.ImageDecoder;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
+import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import org.opencv.core.Mat;
-import org.opencv.core.MatOfByte;
-import org.opencv.core.MatOfInt;
-import org.opencv.core.Point;
-import org.opencv.core.Rect;
-import org.opencv.core.Scalar;
-import org.opencv.imgcodecs.Imgcodecs;
 import org.opencv.imgproc.Imgproc;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.stereotype.Service;
@@ -40,9 +35,10 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * The per-frame pipeline: decode, detect, crop, one batch call to emotion-service, then (for a
- * session) tracking, mood smoothing and a playlist when the mood changes. Every Mat is released
- * here, whatever happens downstream.
+ * The per-frame pipeline: decode, detect (for a stream, only every few frames while its faces can be followed),
+ * crop, classify (in a batch shared with concurrent frames, {@link EmotionBatcher}), then (for a session)
+ * tracking, mood smoothing and a playlist when the mood changes. Its meters are {@link FrameMeters}, the preview
+ * drawing {@link PreviewDrawing}. Every Mat is released here, whatever happens downstream.
  */
 @Service
 public class FrameAnalyzer {
@@ -52,50 +48,54 @@ public class FrameAnalyzer {
     private final FaceDetector detector;
     private final ImageDecoder decoder;
     private final ModelFraming framing;
-    private final EmotionClient emotions;
+    private final EmotionBatcher emotions;
     private final PlaylistClient playlists;
     private final CameraProperties properties;
+    private final PipelineProperties pipeline;
     private final Scheduler vision;
     private final Clock clock;
-    private final Timer decodeTimer;
-    private final Timer detectTimer;
-    private final Timer classifyTimer;
-    private final Timer totalTimer;
-    private final Counter processed;
-    private final Counter degradedFrames;
+    private final FrameMeters meters;
+    /** Each stream's faces between detections and their last answers; forgotten with the session (weak keys). */
+    private final Map<Session, StreamState> streams = Collections.synchronizedMap(new WeakHashMap<>());
 
-    public FrameAnalyzer(FaceDetector detector, ImageDecoder decoder, ModelFraming framing, EmotionClient emotions,
-                         PlaylistClient playlists, CameraProperties properties,
-                         @Qualifier("visionScheduler") Scheduler vision, Clock clock, MeterRegistry meters) {
+    /** A stream's followed faces and their last emotion-service answers (reused for up to classifyEvery - 1 frames). */
+    private static final class StreamState {
+        final FaceFollower follower;
+        private List<EmotionPrediction> last;
+        private int reused;
+
+        StreamState(FaceFollower follower) {
+            this.follower = follower;
+        }
+
+        /** The last answers when this followed frame may reuse them instead of classifying its faces again. */
+        synchronized Optional<List<EmotionPrediction>> reuse(int faces, int classifyEvery) {
+            if (last == null || last.size() != faces || reused + 1 >= classifyEvery) {
+                return Optional.empty();
+            }
+            reused++;
+            return Optional.of(last);
+        }
+
+        synchronized void classified(Optional<List<EmotionPrediction>> answer) {
+            last = answer.orElse(null);
+            reused = 0;
+        }
+    }
+
+    public FrameAnalyzer(FaceDetector detector, ImageDecoder decoder, ModelFraming framing, EmotionBatcher emotions,
+                         PlaylistClient playlists, CameraProperties properties, PipelineProperties pipeline,
+                         @Qualifier("visionScheduler") Scheduler vision, Clock clock, FrameMeters meters) {
         this.detector = detector;
         this.decoder = decoder;
         this.framing = framing;
         this.emotions = emotions;
         this.playlists = playlists;
         this.properties = properties;
+        this.pipeline = pipeline;
         this.vision = vision;
         this.clock = clock;
-        this.decodeTimer = stageTimer(meters, "decode");
-        this.detectTimer = stageTimer(meters, "detect");
-        this.classifyTimer = stageTimer(meters, "classify");
-        this.totalTimer = stageTimer(meters, "total");
-        this.processed = Counter.builder("camera.frames.processed").description("Frames analysed").register(meters);
-        this.degradedFrames = Counter.builder("camera.frames.degraded")
-                .description("Frames answered without emotions because emotion-service was unavailable").register(meters);
-    }
-
-    private static Timer stageTimer(MeterRegistry meters, String stage) {
-        return Timer.builder("camera.frame.stage").tag("stage", stage).description("Time spent per frame and stage")
-                .publishPercentiles(0.5, 0.95).register(meters);
-    }
-
-    public FrameAnalyzer.Detection detectOnly(byte[] image) {
-        try (DecodedFrame frame = decoder.decode(image)) {
-            return new Detection(detector.detect(frame.bgr()), frame.bgr().cols(), frame.bgr().rows());
-        }
-    }
-
-    public record Detection(List<DetectedFace> faces, int width, int height) {
+        this.meters = meters;
     }
 
     /** Analyses encoded image bytes (JPEG/PNG); bad input fails with an ApiProblem (4xx). */
@@ -131,37 +131,100 @@ public class FrameAnalyzer {
     }
 
     private record Prepared(FrameResult.Size size, FrameResult.Size downscaledFrom, List<DetectedFace> faces,
-                            List<byte[]> crops, long start, double decodeMs, double detectMs, Mat previewFrame) {
+                            List<byte[]> crops, long start, double decodeMs, double detectMs, Mat previewFrame,
+                            StreamState stream, boolean followed) {
     }
 
     private Prepared prepare(Mat bgr, FrameResult.Size downscaledFrom, long start, long decoded, Session session) {
-        List<DetectedFace> faces = detector.detect(bgr);
-        List<byte[]> crops = new ArrayList<>(faces.size());
-        for (DetectedFace face : faces) {
-            Mat crop = FaceCropper.crop(bgr, face, framing.crop());
-            try {
-                crops.add(FaceCropper.png(crop));
-            } finally {
-                crop.release();
+        StreamState stream = session == null || pipeline.detectEvery() <= 1 ? null
+                : streams.computeIfAbsent(session, s -> new StreamState(new FaceFollower(pipeline.detectEvery(),
+                pipeline.trackLostDifference())));
+        FaceFollower follower = stream == null ? null : stream.follower;
+        boolean followed = false;
+        List<DetectedFace> faces = null;
+        Crops crops = null;
+        boolean lost = false;
+        if (follower != null) {
+            Optional<List<DetectedFace>> previous = follower.followable(bgr.cols(), bgr.rows());
+            if (previous.isPresent()) {
+                Crops cut = cut(bgr, previous.get());
+                if (follower.stillThere(previous.get(), cut.grey())) {
+                    faces = previous.get();
+                    crops = cut;
+                    followed = true;
+                    meters.followed();
+                } else {
+                    lost = true;
+                }
+            }
+        }
+        if (crops == null) {
+            faces = detector.detect(bgr);
+            meters.detected(lost);
+            crops = cut(bgr, faces);
+            if (follower != null) {
+                follower.detected(faces, crops.grey(), bgr.cols(), bgr.rows());
             }
         }
         long detected = System.nanoTime();
         Mat preview = session != null && session.wantsPreview() ? bgr.clone() : null;
-        return new Prepared(new FrameResult.Size(bgr.cols(), bgr.rows()), downscaledFrom, faces, crops, start,
-                ms(decoded - start), ms(detected - decoded), preview);
+        return new Prepared(new FrameResult.Size(bgr.cols(), bgr.rows()), downscaledFrom, faces, crops.png(), start,
+                ms(decoded - start), ms(detected - decoded), preview, stream, followed);
+    }
+
+    /** The faces' crops: grey pixels (to follow them) and PNG bytes (for emotion-service). */
+    private record Crops(List<byte[]> grey, List<byte[]> png) {
+    }
+
+    private Crops cut(Mat bgr, List<DetectedFace> faces) {
+        List<byte[]> grey = new ArrayList<>(faces.size());
+        List<byte[]> png = new ArrayList<>(faces.size());
+        if (faces.isEmpty()) {
+            return new Crops(grey, png);
+        }
+        // one grey copy of the frame for all its faces (the cropper would convert the frame once per face)
+        Mat frameGrey = new Mat();
+        try {
+            Imgproc.cvtColor(bgr, frameGrey, Imgproc.COLOR_BGR2GRAY);
+            for (DetectedFace face : faces) {
+                Mat crop = FaceCropper.crop(frameGrey, face, framing.crop());
+                try {
+                    byte[] pixels = new byte[(int) crop.total()];
+                    crop.get(0, 0, pixels);
+                    grey.add(pixels);
+                    png.add(FaceCropper.png(crop));
+                } finally {
+                    crop.release();
+                }
+            }
+        } finally {
+            frameGrey.release();
+        }
+        return new Crops(grey, png);
     }
 
     private Mono<FrameResult> finish(Prepared prepared, Session session, boolean recommend, Optional<String> listenerId) {
         AtomicReference<Mat> preview = new AtomicReference<>(prepared.previewFrame());
         long classifyStart = System.nanoTime();
-        return emotions.classify(prepared.crops())
+        StreamState stream = prepared.stream();
+        Optional<List<EmotionPrediction>> reused = prepared.followed()
+                ? stream.reuse(prepared.faces().size(), pipeline.classifyEvery()) : Optional.empty();
+        Mono<Optional<List<EmotionPrediction>>> classified = reused.isPresent() ? Mono.just(reused)
+                : emotions.classify(prepared.crops()).doOnNext(answer -> {
+                    if (stream != null) {
+                        stream.classified(answer);
+                    }
+                });
+        return classified
                 .flatMap(answer -> {
                     double classifyMs = ms(System.nanoTime() - classifyStart);
                     List<EmotionPrediction> predictions = answer.orElse(null);
                     boolean degraded = answer.isEmpty();
                     Instant now = clock.instant();
+                    // reused answers are shown again but are no new observation for the session's smoothing
                     SessionUpdate update = session == null ? null
-                            : session.apply(prepared.faces(), predictions, now, properties.playlist().retryAfter());
+                            : session.apply(boxes(prepared.faces()), reused.isPresent() ? null
+                            : probabilities(predictions), now, properties.playlist().retryAfter());
                     List<FrameResult.Face> faces = faces(prepared.faces(), predictions, update);
                     Mono<Optional<Playlist>> playlist = Mono.just(Optional.empty());
                     if (update != null && update.playlistDue() != null) {
@@ -173,12 +236,13 @@ public class FrameAnalyzer {
                     }
                     return playlist.map(p -> {
                         double totalMs = ms(System.nanoTime() - prepared.start());
-                        record(prepared, classifyMs, totalMs, degraded);
+                        meters.frame(prepared.decodeMs(), prepared.detectMs(), classifyMs, totalMs,
+                                degraded && !prepared.faces().isEmpty());
                         return new FrameResult(
                                 session == null ? null : session.id(),
                                 update == null ? null : update.sequence(),
                                 now, prepared.size(), prepared.downscaledFrom(), faces,
-                                update == null ? null : update.mood(),
+                                update == null || update.mood() == null ? null : mood(update.mood()),
                                 p.orElse(null),
                                 new FrameResult.Timings(round(prepared.decodeMs()), round(prepared.detectMs()),
                                         round(classifyMs), round(totalMs), null),
@@ -190,7 +254,7 @@ public class FrameAnalyzer {
                     Mat frame = preview.getAndSet(null);
                     if (frame != null) {
                         try {
-                            session.publishPreview(annotate(frame, result));
+                            session.publishPreview(PreviewDrawing.annotate(frame, result));
                         } finally {
                             frame.release();
                         }
@@ -204,15 +268,16 @@ public class FrameAnalyzer {
                 });
     }
 
-    private void record(Prepared prepared, double classifyMs, double totalMs, boolean degraded) {
-        processed.increment();
-        if (degraded && !prepared.faces().isEmpty()) {
-            degradedFrames.increment();
-        }
-        decodeTimer.record((long) (prepared.decodeMs() * 1e6), TimeUnit.NANOSECONDS);
-        detectTimer.record((long) (prepared.detectMs() * 1e6), TimeUnit.NANOSECONDS);
-        classifyTimer.record((long) (classifyMs * 1e6), TimeUnit.NANOSECONDS);
-        totalTimer.record((long) (totalMs * 1e6), TimeUnit.NANOSECONDS);
+    private static List<FaceBox> boxes(List<DetectedFace> faces) {
+        return faces.stream().map(f -> new FaceBox(f.x(), f.y(), f.width(), f.height())).toList();
+    }
+
+    private static List<Map<String, Double>> probabilities(List<EmotionPrediction> predictions) {
+        return predictions == null ? null : predictions.stream().map(EmotionPrediction::probabilities).toList();
+    }
+
+    private static FrameResult.Mood mood(Mood mood) {
+        return new FrameResult.Mood(mood.emotion(), mood.confidence(), mood.since(), mood.lockedUntil());
     }
 
     private static List<FrameResult.Face> faces(List<DetectedFace> detected, List<EmotionPrediction> predictions,
@@ -237,31 +302,6 @@ public class FrameAnalyzer {
                     p == null ? null : p.probabilities()));
         }
         return faces;
-    }
-
-    private static byte[] annotate(Mat frame, FrameResult result) {
-        Scalar color = new Scalar(80, 220, 80);
-        for (FrameResult.Face face : result.faces()) {
-            FrameResult.Box b = face.box();
-            Imgproc.rectangle(frame, new Rect(b.x(), b.y(), b.width(), b.height()), color, 2);
-            String label = (face.trackId() == null ? "" : "#" + face.trackId() + " ")
-                    + (face.emotion() == null ? "?" : face.emotion() + String.format(" %.0f%%", 100 * face.confidence()));
-            Imgproc.putText(frame, label, new Point(b.x(), Math.max(12, b.y() - 6)), Imgproc.FONT_HERSHEY_SIMPLEX,
-                    0.5, color, 1);
-        }
-        if (result.mood() != null) {
-            Imgproc.putText(frame, "mood: " + result.mood().emotion(), new Point(8, 20), Imgproc.FONT_HERSHEY_SIMPLEX,
-                    0.6, new Scalar(255, 255, 255), 2);
-        }
-        MatOfByte jpeg = new MatOfByte();
-        MatOfInt params = new MatOfInt(Imgcodecs.IMWRITE_JPEG_QUALITY, 70);
-        try {
-            Imgcodecs.imencode(".jpg", frame, jpeg, params);
-            return jpeg.toArray();
-        } finally {
-            jpeg.release();
-            params.release();
-        }
     }
 
     private static double ms(long nanos) {

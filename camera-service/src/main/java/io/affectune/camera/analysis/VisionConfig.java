@@ -12,26 +12,19 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
+/** The vision parts of the pipeline: face detector, image decoder and the model framing the faces are cut for. */
 @Configuration(proxyBeanMethods = false)
 public class VisionConfig {
 
     private static final Logger log = LoggerFactory.getLogger(VisionConfig.class);
     static final String YUNET_FILE = "face_detection_yunet_2023mar.onnx";
-
-    @Bean
-    Clock clock() {
-        return Clock.systemUTC();
-    }
 
     @Bean
     FaceDetector faceDetector(CameraProperties properties) {
@@ -85,12 +78,5 @@ public class VisionConfig {
                     + "unset EMOTION_MODEL or set DEFAULT_MODEL=" + former);
         }
         return ModelFraming.load(properties.modelsDir(), properties.modelId());
-    }
-
-    /** OpenCV work blocks its thread, so it runs here rather than on the Netty event loop. */
-    @Bean(destroyMethod = "dispose")
-    Scheduler visionScheduler() {
-        int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
-        return Schedulers.newBoundedElastic(threads, 64, "vision");
     }
 }

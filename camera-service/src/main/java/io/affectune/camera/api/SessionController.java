@@ -1,8 +1,9 @@
 package io.affectune.camera.api;
 
 import io.affectune.camera.frame.FrameResult;
-import io.affectune.camera.playlist.Playlist;
+import io.affectune.camera.frame.Playlist;
 import io.affectune.support.problem.ApiProblem;
+import io.affectune.camera.session.Mood;
 import io.affectune.camera.session.Session;
 import io.affectune.camera.session.SessionRegistry;
 import io.affectune.camera.web.ClientAddress;
@@ -40,7 +41,7 @@ public class SessionController {
     }
 
     public record SessionView(String id, Instant created, Instant lastActivity, long processedFrames,
-                              long droppedFrames, FrameResult.Mood mood, Playlist playlist) {
+                              long droppedFrames, Mood mood, Playlist playlist) {
     }
 
     @Operation(summary = "Create a session (a WebSocket to an unknown id also creates one)",

@@ -1,6 +1,5 @@
 package io.affectune.camera.frame;
 
-import io.affectune.camera.playlist.Playlist;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

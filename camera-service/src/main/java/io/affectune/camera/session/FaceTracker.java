@@ -1,6 +1,5 @@
 package io.affectune.camera.session;
 
-import io.affectune.camera.vision.DetectedFace;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,7 +21,7 @@ final class FaceTracker {
     }
 
     /** Tracks for the given faces, in the same order; unmatched faces start new tracks. */
-    List<Track> update(List<DetectedFace> faces, Instant now) {
+    List<Track> update(List<FaceBox> faces, Instant now) {
         tracks.removeIf(t -> Duration.between(t.lastSeen, now).compareTo(ttl) > 0);
         record Pair(int face, Track track, double iou) {
         }
@@ -61,7 +60,7 @@ final class FaceTracker {
         return tracks;
     }
 
-    static double iou(DetectedFace a, DetectedFace b) {
+    static double iou(FaceBox a, FaceBox b) {
         double x1 = Math.max(a.x(), b.x());
         double y1 = Math.max(a.y(), b.y());
         double x2 = Math.min(a.x() + a.width(), b.x() + b.width());

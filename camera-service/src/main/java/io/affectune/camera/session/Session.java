@@ -1,10 +1,8 @@
 package io.affectune.camera.session;
 
 import io.affectune.camera.frame.FrameResult;
+import io.affectune.camera.frame.Playlist;
 import io.affectune.camera.config.CameraProperties;
-import io.affectune.camera.emotion.EmotionPrediction;
-import io.affectune.camera.playlist.Playlist;
-import io.affectune.camera.vision.DetectedFace;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -69,20 +67,23 @@ public final class Session {
         lastActivity = now;
     }
 
-    /** Applies one frame; predictions are null when emotion-service could not answer. */
-    public synchronized SessionUpdate apply(List<DetectedFace> faces, List<EmotionPrediction> predictions, Instant now,
+    /**
+     * Applies one frame: its faces and, in the same order, their emotion probabilities (the list is null when the
+     * faces could not be classified).
+     */
+    public synchronized SessionUpdate apply(List<FaceBox> faces, List<Map<String, Double>> probabilities, Instant now,
                                             Duration playlistRetry) {
         lastActivity = now;
         List<Track> tracks = tracker.update(faces, now);
-        if (predictions != null) {
+        if (probabilities != null) {
             for (int i = 0; i < tracks.size(); i++) {
-                Map<String, Double> p = predictions.get(i).probabilities();
+                Map<String, Double> p = probabilities.get(i);
                 if (p != null && !p.isEmpty()) {
                     tracks.get(i).observe(p, now, moodSettings.smoothingWindow());
                 }
             }
         }
-        boolean changed = predictions != null && mood.update(subjectProbabilities(tracks), now);
+        boolean changed = probabilities != null && mood.update(subjectProbabilities(tracks), now);
         MoodTracker.State state = mood.state();
         if (changed) {
             playlistPending = state.emotion();
@@ -94,8 +95,8 @@ public final class Session {
             // one fetch at a time: a failed fetch is retried after the retry delay
             playlistRetryAt = now.plus(playlistRetry);
         }
-        FrameResult.Mood moodView = state == null ? null
-                : new FrameResult.Mood(state.emotion(), round(state.confidence()), state.since(), state.lockedUntil());
+        Mood moodView = state == null ? null
+                : new Mood(state.emotion(), round(state.confidence()), state.since(), state.lockedUntil());
         return new SessionUpdate(tracks.stream().map(t -> t.id).toList(), moodView, due, sequence.incrementAndGet());
     }
 
@@ -138,10 +139,10 @@ public final class Session {
         return lastPlaylist;
     }
 
-    public synchronized FrameResult.Mood currentMood() {
+    public synchronized Mood currentMood() {
         MoodTracker.State state = mood.state();
         return state == null ? null
-                : new FrameResult.Mood(state.emotion(), round(state.confidence()), state.since(), state.lockedUntil());
+                : new Mood(state.emotion(), round(state.confidence()), state.since(), state.lockedUntil());
     }
 
     public long countDropped(long n) {

@@ -1,6 +1,5 @@
 package io.affectune.camera.session;
 
-import io.affectune.camera.vision.DetectedFace;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -10,13 +9,13 @@ import java.util.Map;
 final class Track {
 
     final int id;
-    DetectedFace face;
+    FaceBox face;
     Instant lastSeen;
     int hits;
     private Map<String, Double> smoothed;
     private Instant lastUpdate;
 
-    Track(int id, DetectedFace face, Instant now) {
+    Track(int id, FaceBox face, Instant now) {
         this.id = id;
         this.face = face;
         this.lastSeen = now;

@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 /**
  * camera-service's package rules, kept true by the build: no package cycles, and the domain (session,
  * vision, frame) never depends on the HTTP/WebSocket layer (api, web, stream) or on the pipeline that
- * drives it (analysis).
+ * drives it (analysis); the session is pure domain, with its own face-box and mood types: it knows nothing of the
+ * detector (vision), emotion-service's answers (emotion), playlist-service or video sources.
  */
 class ArchitectureTest {
 
@@ -21,6 +22,15 @@ class ArchitectureTest {
     void theDomainDoesNotDependOnTheWebLayer() {
         noClasses().that().resideInAnyPackage("..camera.session..", "..camera.vision..", "..camera.frame..")
                 .should().dependOnClassesThat().resideInAnyPackage("..camera.api..", "..camera.web..",
+                        "..camera.stream..", "..camera.analysis..")
+                .check(PackageRules.mainClasses("io.affectune.camera"));
+    }
+
+    @Test
+    void theSessionIsPureDomain() {
+        noClasses().that().resideInAPackage("..camera.session..")
+                .should().dependOnClassesThat().resideInAnyPackage("..camera.vision..", "..camera.emotion..",
+                        "..camera.playlist..", "..camera.source..", "..camera.api..", "..camera.web..",
                         "..camera.stream..", "..camera.analysis..")
                 .check(PackageRules.mainClasses("io.affectune.camera"));
     }

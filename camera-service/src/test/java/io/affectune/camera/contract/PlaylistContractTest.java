@@ -15,7 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import io.affectune.camera.TestFaces;
-import io.affectune.camera.playlist.Playlist;
+import io.affectune.camera.frame.Playlist;
 import io.affectune.camera.playlist.PlaylistClient;
 import io.affectune.camera.tools.TestFrames;
 import io.github.resilience4j.retry.RetryRegistry;

@@ -2,7 +2,6 @@ package io.affectune.camera.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.affectune.camera.vision.DetectedFace;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -80,9 +79,9 @@ class MoodTrackerTest {
     @Test
     void theEmaAndTrackingFollowTheSameFaceAcrossFrames() {
         FaceTracker tracker = new FaceTracker(0.3, Duration.ofMillis(1500));
-        DetectedFace first = new DetectedFace(100, 100, 100, 100, List.of(), 0.9);
-        DetectedFace moved = new DetectedFace(110, 105, 100, 100, List.of(), 0.9);
-        DetectedFace other = new DetectedFace(400, 100, 90, 90, List.of(), 0.9);
+        FaceBox first = new FaceBox(100, 100, 100, 100);
+        FaceBox moved = new FaceBox(110, 105, 100, 100);
+        FaceBox other = new FaceBox(400, 100, 90, 90);
         int id = tracker.update(List.of(first), at(0)).get(0).id;
         List<Track> next = tracker.update(List.of(other, moved), at(0.1));
         assertThat(next.get(1).id).isEqualTo(id);

@@ -26,8 +26,12 @@ import org.opencv.core.Mat;
  * Prints, in one run: (1) latency of POST /api/v1/analyze on a 640x480 JPEG with one face, p50/p95,
  * split into decode/detect/classify as reported by the service plus the client round trip; (2) four
  * WebSocket sessions sending 10 frames/s each: processed rate, dropped frames, and latency (frame
- * sent -> its result received) in the first and second half, to show it does not grow.
- * Run: camera-service/scripts/benchmark.sh [--requests 300] [--seconds 30] [--camera URL]
+ * sent -> its result received) in the first and second half, to show it does not grow, with camera-service's
+ * heap and resident memory before and after the streams, p99 and dropped frames over all sessions, and the CPU
+ * time camera-service and emotion-service used during the streams. The streamed frames show the face moving a few pixels
+ * (a random walk of up to {@code --jitter} px), as a person sitting in front of a camera does.
+ * Run: camera-service/scripts/benchmark.sh [--requests 300] [--seconds 30] [--sessions 4] [--fps 10] [--jitter 3]
+ * [--camera URL]
  */
 public final class CameraBenchmark {
 
@@ -38,6 +42,7 @@ public final class CameraBenchmark {
         int seconds = Integer.parseInt(CropCalibration.arg(args, "--seconds", "30"));
         int sessions = Integer.parseInt(CropCalibration.arg(args, "--sessions", "4"));
         int fps = Integer.parseInt(CropCalibration.arg(args, "--fps", "10"));
+        int jitter = Integer.parseInt(CropCalibration.arg(args, "--jitter", "3"));
         String cameraUrl = CropCalibration.arg(args, "--camera", null);
         Services services = cameraUrl == null ? new Services(null) : null;
         try {
@@ -48,7 +53,26 @@ public final class CameraBenchmark {
             System.out.printf(Locale.ROOT, "frame: 640x480 JPEG, %d bytes, one face; %d CPU cores%n", jpeg.length,
                     Runtime.getRuntime().availableProcessors());
             analyzeLatency(base, jpeg, requests);
-            streams(base, jpeg, sessions, fps, seconds);
+            List<byte[]> moving = new ArrayList<>();
+            java.util.Random walk = new java.util.Random(7);
+            int dx = 0;
+            int dy = 0;
+            for (int i = 0; i < 40; i++) {
+                Mat f = TestFrames.compose(TestFaces.withLabel("happy").get(0).pixels(), 640, 480, 200, 220 + dx, 140 + dy, 1);
+                moving.add(TestFaces.jpeg(f, 90));
+                f.release();
+                dx = Math.max(-jitter, Math.min(jitter, dx + walk.nextInt(3) - 1));
+                dy = Math.max(-jitter, Math.min(jitter, dy + walk.nextInt(3) - 1));
+            }
+            String memoryBefore = memory(base, services);
+            double[] cpuBefore = cpuSeconds(base, services);
+            streams(base, moving, sessions, fps, seconds);
+            double[] cpuAfter = cpuSeconds(base, services);
+            System.out.printf(Locale.ROOT, "camera-service memory before the streams: %s%n"
+                    + "camera-service memory after the streams:  %s%n", memoryBefore, memory(base, services));
+            System.out.printf(Locale.ROOT, "CPU during the streams (core-seconds per second): camera-service %.2f, "
+                    + "emotion-service %.2f%n", (cpuAfter[0] - cpuBefore[0]) / (seconds + 2),
+                    (cpuAfter[1] - cpuBefore[1]) / (seconds + 2));
         } finally {
             if (services != null) {
                 services.close();
@@ -95,7 +119,52 @@ public final class CameraBenchmark {
         System.out.printf(Locale.ROOT, "%-28s %8.1f %8.1f%n", name, quantile(values, .5), quantile(values, .95));
     }
 
-    private static void streams(String base, byte[] jpeg, int sessions, int fps, int seconds) throws Exception {
+    /** Heap used, live heap after the last collection (JVM metrics of the service) and, when started here, RSS. */
+    private static String memory(String base, Services services) {
+        HttpClient http = HttpClient.newHttpClient();
+        double heap = metric(http, base, "jvm.memory.used?tag=area:heap");
+        double committed = metric(http, base, "jvm.memory.committed?tag=area:heap");
+        String rss = services == null ? "n/a" : String.format(Locale.ROOT, "%.1f MiB", services.camera.residentKib() / 1024.0);
+        return String.format(Locale.ROOT, "heap used %.1f MiB (committed %.1f MiB), RSS %s", heap / (1 << 20),
+                committed / (1 << 20), rss);
+    }
+
+    /** CPU time used so far (s) by camera-service and, when started here, emotion-service (process.cpu.time). */
+    private static double[] cpuSeconds(String base, Services services) {
+        HttpClient http = HttpClient.newHttpClient();
+        return new double[] {seconds(http, base, "process.cpu.time"),
+                services == null ? Double.NaN : seconds(http, services.emotion.baseUrl(), "process.cpu.time")};
+    }
+
+    /** A time metric in seconds, whatever base unit the service reports it in. */
+    private static double seconds(HttpClient http, String base, String name) {
+        try {
+            HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(base + "/actuator/metrics/" + name))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode metric = JSON.readTree(answer.body());
+            double value = metric.path("measurements").path(0).path("value").asDouble(Double.NaN);
+            return switch (metric.path("baseUnit").asText("seconds")) {
+                case "nanoseconds" -> value / 1e9;
+                case "microseconds" -> value / 1e6;
+                case "milliseconds" -> value / 1e3;
+                default -> value;
+            };
+        } catch (Exception e) {
+            return Double.NaN;
+        }
+    }
+
+    private static double metric(HttpClient http, String base, String name) {
+        try {
+            HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(base + "/actuator/metrics/" + name))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            return JSON.readTree(answer.body()).path("measurements").path(0).path("value").asDouble(Double.NaN);
+        } catch (Exception e) {
+            return Double.NaN;
+        }
+    }
+
+    private static void streams(String base, List<byte[]> frames, int sessions, int fps, int seconds) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         ScheduledExecutorService timer = Executors.newScheduledThreadPool(sessions);
         List<Stream> streams = new ArrayList<>();
@@ -110,7 +179,7 @@ public final class CameraBenchmark {
         for (Stream stream : streams) {
             timer.scheduleAtFixedRate(() -> {
                 if (System.nanoTime() < end) {
-                    stream.send(jpeg);
+                    stream.send(frames.get(stream.sentTimes.size() % frames.size()));
                 }
             }, 0, 1000 / fps, TimeUnit.MILLISECONDS);
         }
@@ -141,9 +210,12 @@ public final class CameraBenchmark {
         List<Double> allServer = new ArrayList<>();
         streams.forEach(s -> all.addAll(s.latencies));
         streams.forEach(s -> allServer.addAll(s.serverLatencies));
+        long droppedAll = streams.stream().mapToLong(s -> s.dropped).sum();
+        long sentAll = streams.stream().mapToLong(s -> s.sentTimes.size()).sum();
         System.out.printf(Locale.ROOT, "all sessions: processed %.1f frames/s in total (sent %d/s); server latency p50 %.1f ms, "
-                + "p95 %.1f ms; client latency p50 %.1f ms, p95 %.1f ms%n",
-                rate, streams.size() * fps, quantile(allServer, .5), quantile(allServer, .95), quantile(all, .5), quantile(all, .95));
+                + "p95 %.1f ms, p99 %.1f ms; client latency p50 %.1f ms, p95 %.1f ms, p99 %.1f ms; dropped %d of %d frames%n",
+                rate, streams.size() * fps, quantile(allServer, .5), quantile(allServer, .95), quantile(allServer, .99),
+                quantile(all, .5), quantile(all, .95), quantile(all, .99), droppedAll, sentAll);
     }
 
     /** One session: frames are processed in order, older waiting ones dropped, so result k+dropped is frame k+dropped. */

@@ -1,4 +1,4 @@
-package io.affectune.camera.playlist;
+package io.affectune.camera.frame;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
