@@ -4,11 +4,11 @@
 #     bench/pytorch_server.py) vs emotion-service (ONNX Runtime, Spring WebFlux) over HTTP, sequential
 #     requests of 1 and of 8 images: p50/p95 latency, images/s, and the ratio;
 #  2. face detection: OpenCV's Haar cascade (the seed's detector) vs YuNet (camera-service's default) on
-#     the same 640x480 frames: time per frame and faces found (camera-service's DetectorComparison tool).
+#     the same 640x480 frames: time per frame and faces found (bench/camera's DetectorComparison tool).
 #
 #   bench/serving-comparison.sh [--requests 200]
 #
-# Needs the built emotion-service jar (SKIP_BUILD=1 to skip ./mvnw package), /usr/bin/python3 with
+# Needs the built emotion-service jar and bench/camera (SKIP_BUILD=1 to skip ./mvnw package), /usr/bin/python3 with
 # Debian's python3-torch and python3-torchvision, the committed checkpoint. A benchmark: run it with
 # nothing else busy (models/training/campaign.sh pause).
 set -euo pipefail
@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 REQUESTS=200
 [ "${1:-}" = --requests ] && REQUESTS=$2
 if [[ "${SKIP_BUILD:-}" != 1 ]]; then
-  ./mvnw -B -q -pl emotion-service,camera-service -am package -DskipTests
+  ./mvnw -B -q -pl emotion-service,bench/camera -am package -DskipTests
 fi
 PY=${PYTHON:-/usr/bin/python3}
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -52,4 +52,4 @@ for batch in 1 8; do
   echo "  batch $batch: emotion-service is $(python3 -c "print(round(${P50[pytorch$batch]} / ${P50[emotion$batch]}, 1))")x faster (p50)"
 done
 echo
-SKIP_COMPILE=${SKIP_COMPILE:-0} camera-service/scripts/tool.sh DetectorComparison
+SKIP_BUILD=1 bench/tool.sh camera DetectorComparison

@@ -2,7 +2,4 @@
 # Whole-path accuracy (detect, crop, classify) vs the model's accuracy on the same validation faces.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-if [[ "${SKIP_BUILD:-}" != 1 ]]; then
-  ./mvnw -B -q -pl emotion-service,camera-service -am package -DskipTests
-fi
 exec camera-service/scripts/tool.sh PathAccuracy --data "${FER2013_DIR:-../shared/datasets/fer2013}" "$@"

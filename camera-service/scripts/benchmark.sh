@@ -3,7 +3,4 @@
 # camera-service and emotion-service jars (started on free ports with the model in MODELS_DIR or models/).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-if [[ "${SKIP_BUILD:-}" != 1 ]]; then
-  ./mvnw -B -q -pl emotion-service,camera-service -am package -DskipTests
-fi
 exec camera-service/scripts/tool.sh CameraBenchmark "$@"

@@ -3,7 +3,4 @@
 # the packaged camera-service and emotion-service jars. Exit status 1 when RSS grew 5 % or more.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-if [[ "${SKIP_BUILD:-}" != 1 ]]; then
-  ./mvnw -B -q -pl emotion-service,camera-service -am package -DskipTests
-fi
 exec camera-service/scripts/tool.sh CameraSoak "$@"

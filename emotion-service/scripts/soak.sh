@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Builds emotion-service, starts its jar as a real process and runs ServiceSoak against it (see README.md).
-# Extra arguments go to Maven (e.g. -Dsoak.minutes=10, -Dfer2013.dir=/path/to/fer2013).
+# Packages emotion-service and its long runs (bench/emotion), starts the service's jar as a real process and
+# runs ServiceSoak against it (see README.md).
+# Arguments are settings (e.g. -Dsoak.minutes=10); SKIP_BUILD=1 uses the last build.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-./mvnw -B -pl emotion-service -am verify -Plong-runs -Dlong-runs.groups=soak -Dit.test=ServiceSoak \
-    -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false "$@" | grep -v -e '^\[INFO\] Download' || status=$?
-echo "---- emotion-service/target/soak-report.txt"
-cat emotion-service/target/soak-report.txt 2>/dev/null || echo "(no report written)"
+bench/tool.sh emotion ServiceSoak "$@" || status=$?
+echo "---- bench/emotion/target/soak-report.txt"
+cat bench/emotion/target/soak-report.txt 2>/dev/null || echo "(no report written)"
 exit ${status:-0}

@@ -19,14 +19,14 @@ import java.util.zip.CRC32;
 import static org.assertj.core.api.Assertions.fail;
 
 /** The test faces (first 5 validation images of each class), their Python reference, and broken images. */
-final class TestFaces {
+public final class TestFaces {
 
     /** Where the service under test looks: MODELS_DIR if set, else the repository's models/ directory. */
     static final Path MODELS_DIR = System.getenv("MODELS_DIR") == null || System.getenv("MODELS_DIR").isBlank()
             ? ServiceProcess.repositoryRoot().resolve("models") : Path.of(System.getenv("MODELS_DIR"));
-    static final Path MODEL_DIR = MODELS_DIR.resolve("effnetb3-fer2013");
+    public static final Path MODEL_DIR = MODELS_DIR.resolve("effnetb3-fer2013");
 
-    record Face(int valIndex, String file, String label, byte[] png) {
+    public record Face(int valIndex, String file, String label, byte[] png) {
     }
 
     record Reference(String file, String pythonEmotion, float[] probabilities) {
@@ -36,7 +36,7 @@ final class TestFaces {
     }
 
     /** Fails (never skips) when the real model is not in the checkout. */
-    static void requireRealModel() {
+    public static void requireRealModel() {
         Path manifest = MODEL_DIR.resolve("model.json");
         if (!Files.isRegularFile(manifest)) {
             fail("The real model is missing: " + manifest + " does not exist. The emotion-service tests run the "
@@ -53,7 +53,7 @@ final class TestFaces {
         }
     }
 
-    static List<Face> faces() {
+    public static List<Face> faces() {
         List<Face> faces = new ArrayList<>();
         for (String line : lines("faces/faces.csv")) {
             if (line.startsWith("valIndex")) {

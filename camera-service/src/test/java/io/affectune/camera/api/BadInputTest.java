@@ -3,7 +3,7 @@ package io.affectune.camera.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.affectune.camera.TestFaces;
-import io.affectune.camera.tools.TestFrames;
+import io.affectune.camera.TestFrames;
 import io.affectune.testsupport.RawHttp;
 import java.net.URI;
 import java.nio.ByteBuffer;

@@ -17,7 +17,7 @@ import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import io.affectune.camera.TestFaces;
 import io.affectune.camera.frame.Playlist;
 import io.affectune.camera.playlist.PlaylistClient;
-import io.affectune.camera.tools.TestFrames;
+import io.affectune.camera.TestFrames;
 import io.github.resilience4j.retry.RetryRegistry;
 import java.time.Duration;
 import java.util.List;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.affectune.camera.TestFaces;
-import io.affectune.camera.tools.TestFrames;
+import io.affectune.camera.TestFrames;
 import io.affectune.testsupport.PostgresTestDatabase;
 import io.affectune.testsupport.ServiceProcess;
 import java.net.URI;

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.affectune.camera.CameraApplication;
 import io.affectune.camera.TestFaces;
 import io.affectune.camera.config.CameraProperties;
-import io.affectune.camera.tools.TestFrames;
+import io.affectune.camera.TestFrames;
 import io.affectune.models.InvalidModelException;
 import io.affectune.support.client.HttpClients;
 import io.affectune.testsupport.ServiceProcess;

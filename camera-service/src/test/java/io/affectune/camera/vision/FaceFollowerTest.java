@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.affectune.camera.TestFaces;
 import io.affectune.camera.emotion.ModelFraming;
-import io.affectune.camera.tools.TestFrames;
+import io.affectune.camera.TestFrames;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.affectune.emotion;
+package io.affectune.bench.emotion;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;

@@ -1,9 +1,8 @@
-package io.affectune.emotion;
+package io.affectune.bench.emotion;
 
+import io.affectune.emotion.TestFaces;
 import io.affectune.testsupport.ResidentMemoryLog;
 import io.affectune.testsupport.ServiceProcess;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -25,13 +24,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * leak: after the warm-up (first fifth of the run, at least 1 minute) RSS must grow less than 5%.
  * Run with emotion-service/scripts/soak.sh.
  */
-@Tag("soak")
-class ServiceSoak {
+public final class ServiceSoak {
 
     private static final String REPORT = "soak-report.txt";
 
-    @Test
-    void residentMemoryStaysFlatUnderLoad() throws Exception {
+    public static void main(String[] args) {
+        ToolMain.run(ServiceSoak::residentMemoryStaysFlatUnderLoad);
+    }
+
+    private static void residentMemoryStaysFlatUnderLoad() throws Exception {
         TestFaces.requireRealModel();
         LoadClient.startReport(REPORT);
         double minutes = Double.parseDouble(System.getProperty("soak.minutes", "10"));

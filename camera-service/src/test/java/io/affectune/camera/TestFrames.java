@@ -1,4 +1,4 @@
-package io.affectune.camera.tools;
+package io.affectune.camera;
 
 import org.opencv.core.Core;
 import org.opencv.core.CvType;

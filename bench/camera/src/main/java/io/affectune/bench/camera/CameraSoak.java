@@ -1,6 +1,7 @@
-package io.affectune.camera.tools;
+package io.affectune.bench.camera;
 
 import io.affectune.camera.TestFaces;
+import io.affectune.camera.TestFrames;
 import io.affectune.testsupport.ResidentMemoryLog;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,8 +1,9 @@
-package io.affectune.camera.tools;
+package io.affectune.bench.camera;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.affectune.camera.TestFaces;
+import io.affectune.camera.TestFrames;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

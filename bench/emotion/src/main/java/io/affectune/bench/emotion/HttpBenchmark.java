@@ -1,12 +1,11 @@
-package io.affectune.emotion;
+package io.affectune.bench.emotion;
 
+import io.affectune.emotion.TestFaces;
 import io.affectune.models.InferenceTiming;
 import io.affectune.models.ModelDescriptor;
 import io.affectune.models.ModelDirectory;
 import io.affectune.models.OnnxClassifier;
 import io.affectune.testsupport.ServiceProcess;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.net.http.HttpResponse;
@@ -26,13 +25,15 @@ import java.util.concurrent.Future;
  * cores little) after a warm-up at full load; the JDK HttpClient's figure is printed beside them.
  * Run with emotion-service/scripts/benchmark.sh.
  */
-@Tag("benchmark")
-class HttpBenchmark {
+public final class HttpBenchmark {
 
     private static final String REPORT = "benchmark-report.txt";
 
-    @Test
-    void benchmark() throws Exception {
+    public static void main(String[] args) {
+        ToolMain.run(HttpBenchmark::benchmark);
+    }
+
+    private static void benchmark() throws Exception {
         TestFaces.requireRealModel();
         LoadClient.startReport(REPORT);
         int iterations = Integer.getInteger("bench.iterations", 300);

@@ -1,4 +1,4 @@
-package io.affectune.camera.tools;
+package io.affectune.bench.camera;
 
 import io.affectune.testsupport.ServiceProcess;
 import java.nio.file.Path;

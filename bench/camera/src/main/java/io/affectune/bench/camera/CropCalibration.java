@@ -1,5 +1,6 @@
-package io.affectune.camera.tools;
+package io.affectune.bench.camera;
 
+import io.affectune.camera.TestFrames;
 import io.affectune.camera.vision.CropSettings;
 import io.affectune.camera.vision.DetectedFace;
 import io.affectune.camera.vision.FaceCropper;

@@ -1,6 +1,7 @@
-package io.affectune.camera.tools;
+package io.affectune.bench.camera;
 
 import io.affectune.camera.TestFaces;
+import io.affectune.camera.TestFrames;
 import io.affectune.camera.vision.YuNetFaceDetector;
 import java.nio.file.Files;
 import java.nio.file.Path;

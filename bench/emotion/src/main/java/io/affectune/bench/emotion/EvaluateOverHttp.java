@@ -1,13 +1,12 @@
-package io.affectune.emotion;
+package io.affectune.bench.emotion;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.affectune.emotion.TestFaces;
 import io.affectune.models.ClassificationMetrics;
 import io.affectune.models.Fer2013Split;
 import io.affectune.models.ModelDescriptor;
 import io.affectune.models.ModelDirectory;
 import io.affectune.testsupport.ServiceProcess;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
@@ -29,16 +28,18 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Needs the data set (-Dfer2013.dir, default ../shared/datasets/fer2013); run with
  * emotion-service/scripts/evaluate-over-http.sh.
  */
-@Tag("benchmark")
-class EvaluateOverHttp {
+public final class EvaluateOverHttp {
 
     private static final String REPORT = "evaluation-report.txt";
 
-    @Test
-    void validationAccuracyOverHttpMatchesTheModelCard() throws Exception {
+    public static void main(String[] args) {
+        ToolMain.run(EvaluateOverHttp::validationAccuracyOverHttpMatchesTheModelCard);
+    }
+
+    private static void validationAccuracyOverHttpMatchesTheModelCard() throws Exception {
         TestFaces.requireRealModel();
         LoadClient.startReport(REPORT);
-        Path data = Path.of(System.getProperty("fer2013.dir", "../../shared/datasets/fer2013"));
+        Path data = Path.of(System.getProperty("fer2013.dir", "../shared/datasets/fer2013"));
         assertThat(data.resolve("val-labels.u8")).as("FER2013 data (set -Dfer2013.dir)").exists();
         Fer2013Split split = Fer2013Split.load(data, "val");
         ModelDescriptor model = ModelDirectory.load(TestFaces.MODEL_DIR);

@@ -1,4 +1,4 @@
-package io.affectune.camera.tools;
+package io.affectune.bench.camera;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,6 @@
-package io.affectune.emotion;
+package io.affectune.bench.emotion;
+
+import io.affectune.testsupport.ServiceProcess;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,6 +18,9 @@ import java.util.UUID;
 
 /** A plain JDK HTTP client for the long runs (benchmark, evaluation, soak) against the service jar. */
 final class LoadClient {
+
+    /** Where the reports go: the tools run from the repository root (emotion-service/scripts/*.sh). */
+    private static final Path REPORTS = ServiceProcess.repositoryRoot().resolve("bench/emotion/target");
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
@@ -71,11 +76,11 @@ final class LoadClient {
         return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
     }
 
-    /** Prints a report line and appends it to target/<file> so that the scripts can show it after Maven's output. */
+    /** Prints a report line and appends it to bench/emotion/target/<file> so that the scripts can show the report at the end. */
     static void report(String file, String line) {
         System.out.println(line);
         try {
-            Files.writeString(Path.of("target", file), line + System.lineSeparator(), StandardCharsets.UTF_8,
+            Files.writeString(REPORTS.resolve(file), line + System.lineSeparator(), StandardCharsets.UTF_8,
                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -84,7 +89,7 @@ final class LoadClient {
 
     static void startReport(String file) {
         try {
-            Files.deleteIfExists(Path.of("target", file));
+            Files.deleteIfExists(REPORTS.resolve(file));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
