@@ -69,10 +69,11 @@ class TraceEndToEndTest {
                 "OTLP_TRACING_ENDPOINT", receiver.endpoint(),
                 "OTLP_TRACING_SCHEDULE_DELAY", "200ms",
                 "LOG_FORMAT", "json",
-                "LOGGING_LEVEL_ORG_SPRINGFRAMEWORK_WEB", "DEBUG",
-                "LOGGING_LEVEL_ORG_SPRINGFRAMEWORK_HTTP", "DEBUG",
-                "LOGGING_LEVEL_ORG_SPRINGFRAMEWORK_CLOUD_GATEWAY", "DEBUG",
-                "LOGGING_LEVEL_IO_AFFECTUNE", "DEBUG");
+                // a line per request in each service: WebFlux's and Spring MVC's request log, and camera-service's
+                // frame stream (environment variables name packages)
+                "LOGGING_LEVEL_ORG_SPRINGFRAMEWORK_WEB_SERVER_ADAPTER", "DEBUG",
+                "LOGGING_LEVEL_ORG_SPRINGFRAMEWORK_WEB_SERVLET", "DEBUG",
+                "LOGGING_LEVEL_IO_AFFECTUNE_CAMERA_STREAM", "DEBUG");
         database = PostgresTestDatabase.create();
         playlist = ServiceProcess.start("playlist-service", with(tracing, database.asEnv()));
         emotion = ServiceProcess.start("emotion-service", with(tracing, Map.of("MODELS_DIR", RealServices.modelsDir().toString())));
@@ -157,6 +158,7 @@ class TraceEndToEndTest {
         List<OtlpReceiver.Span> frames = trace.stream().filter(s -> s.service().equals("camera-service")
                 && s.name().equals("websocket frame")).toList();
         assertThat(frames).as("camera-service's frame spans in the handshake's trace").isNotEmpty();
+        awaitLogLine(camera, traceId);
         Set<String> frameIds = frames.stream().map(OtlpReceiver.Span::spanId).collect(Collectors.toSet());
         // the emotion-service and playlist-service requests descend from a frame span of camera-service
         for (String service : List.of("emotion-service", "playlist-service")) {

@@ -114,16 +114,18 @@ public class FrameStreamHandler implements WebSocketHandler {
 
     /** One frame's work inside its own observation, a child of the handshake's (a new trace when there is none). */
     private Mono<String> traced(Inbound in, Session session, Observation handshake) {
-        Observation frame = Observation.createNotStarted("camera.frame", observations)
-                .contextualName("websocket frame")
-                .parentObservation(handshake)
-                .lowCardinalityKeyValue("frame.type", in instanceof Frame ? "binary" : "text");
         return Mono.defer(() -> {
-                    frame.start();
-                    return process(in, session);
-                })
-                .doFinally(signal -> frame.stop())
-                .contextWrite(context -> context.put(ObservationThreadLocalAccessor.KEY, frame));
+            // started before it goes into the Reactor context: an observation put there unstarted would have its
+            // (empty) scope opened by the context propagation first, and its span would lose the parent
+            Observation frame = Observation.createNotStarted("camera.frame", observations)
+                    .contextualName("websocket frame")
+                    .parentObservation(handshake)
+                    .lowCardinalityKeyValue("frame.type", in instanceof Frame ? "binary" : "text")
+                    .start();
+            return process(in, session)
+                    .doFinally(signal -> frame.stop())
+                    .contextWrite(context -> context.put(ObservationThreadLocalAccessor.KEY, frame));
+        });
     }
 
     private Mono<String> process(Inbound in, Session session) {
