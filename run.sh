@@ -40,6 +40,10 @@ Environment (defaults in brackets; docker-compose.yml reads the same names):
   DEFAULT_MODEL              emotion model id [effnetb3-fer2013]
   ADMIN_TOKEN                enables curated-playlist writes in playlist-service [unset]
   LOG_FORMAT                 text or json [text]
+  OTLP_TRACING_ENABLED       true: every service sends its spans to OTLP_TRACING_ENDPOINT [false]
+  OTLP_TRACING_ENDPOINT      OTLP/HTTP traces endpoint [http://localhost:4318/v1/traces], e.g. a Jaeger
+                             all-in-one on this machine; trace and span ids are in the logs either way
+  TRACING_SAMPLING_PROBABILITY   share of requests traced and exported [1.0]
   JAVA_OPTS                  extra JVM options for every service [empty: full tiered JIT];
                              they come after the flags below, so they can override them
   JVM_CDS                    true: a service's first start after a build runs C1-only and records a
@@ -357,6 +361,8 @@ export EMOTION_SERVICE_URL="${EMOTION_SERVICE_URL:-http://localhost:$EMOTION_SER
 export PLAYLIST_SERVICE_URL="${PLAYLIST_SERVICE_URL:-http://localhost:$PLAYLIST_SERVICE_PORT}"
 export CAMERA_SERVICE_URL="${CAMERA_SERVICE_URL:-http://localhost:$CAMERA_SERVICE_PORT}"
 export LOG_FORMAT="${LOG_FORMAT:-text}"
+# spans stay in the processes unless asked for: no tracing backend is started here (README "Tracing")
+export OTLP_TRACING_ENABLED="${OTLP_TRACING_ENABLED:-false}"
 
 # All services start at once: none needs another one to be up to start (they call each other
 # per request), and parallel start is what keeps the whole launch short.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Static checks of the deployment files, runnable without a Docker engine (CI):
-#   - docker-compose.yml alone, with each override file, with the observability profile
+#   - docker-compose.yml alone, with each override file, with the observability and tracing profiles
 #   - the one root Dockerfile: BuildKit syntax line, every path it COPYs exists, the build context keeps
 #     what the Maven build needs (.dockerignore), no per-service Dockerfile is left behind, and every
 #     compose service built from it names a reactor module (SERVICE) and a port (PORT)
@@ -36,6 +36,23 @@ echo "compose files:"
 if [ ${#compose[@]} -gt 0 ]; then
     check "docker-compose.yml" "${compose[@]}" -f docker-compose.yml config -q
     check "+ observability profile" "${compose[@]}" -f docker-compose.yml --profile observability config -q
+    check "+ tracing profile" "${compose[@]}" -f docker-compose.yml --profile tracing config -q
+    if command -v python3 >/dev/null 2>&1 && python3 -c 'import yaml' 2>/dev/null; then
+        traced=$(OTLP_TRACING_ENABLED=true "${compose[@]}" -f docker-compose.yml --profile tracing config 2>/dev/null)
+        check "tracing profile: a jaeger service; OTLP_TRACING_ENABLED=true makes every service built here export to it" \
+            python3 -c '
+import sys, yaml
+services = yaml.safe_load(sys.stdin)["services"]
+problems = [] if "jaeger" in services else ["no jaeger service in the tracing profile"]
+for name, svc in services.items():
+    env = svc.get("environment") or {}
+    if svc.get("build") and (str(env.get("OTLP_TRACING_ENABLED")).lower() != "true"
+                             or "//jaeger:4318/" not in str(env.get("OTLP_TRACING_ENDPOINT"))):
+        problems.append(f"{name}: OTLP_TRACING_ENABLED / OTLP_TRACING_ENDPOINT do not send its spans to jaeger")
+print("\n".join(problems))
+sys.exit(1 if problems else 0)
+' <<<"$traced"
+    fi
     for override in deploy/compose/*.yml; do
         check "+ $override" "${compose[@]}" -f docker-compose.yml -f "$override" config -q
     done

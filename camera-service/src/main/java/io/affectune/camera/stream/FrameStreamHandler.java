@@ -11,6 +11,9 @@ import io.affectune.support.problem.ApiProblem;
 import io.affectune.support.problem.Problems;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
 import java.time.Clock;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -29,6 +32,10 @@ import reactor.core.publisher.Mono;
  * At most one frame is processed and one waits; a newer frame replaces the waiting one, and each
  * replaced frame is counted as dropped. Latency therefore stays bounded by about two processing
  * times, whatever rate the client sends at.
+ *
+ * <p>Each processed frame is an observation of its own ({@code camera.frame}, a span when tracing is on) whose
+ * parent is the handshake's request: the emotion-service and playlist-service calls a frame causes, and the log
+ * lines it writes, carry the trace the WebSocket was opened in (the browser's or the gateway's traceparent).
  */
 @Component
 public class FrameStreamHandler implements WebSocketHandler {
@@ -40,9 +47,11 @@ public class FrameStreamHandler implements WebSocketHandler {
     private final ObjectMapper json;
     private final Clock clock;
     private final Counter dropped;
+    private final ObservationRegistry observations;
 
     public FrameStreamHandler(SessionRegistry sessions, FrameAnalyzer analyzer, ObjectMapper json, Clock clock,
-                              MeterRegistry meters) {
+                              MeterRegistry meters, ObservationRegistry observations) {
+        this.observations = observations;
         this.sessions = sessions;
         this.analyzer = analyzer;
         this.json = json;
@@ -62,6 +71,11 @@ public class FrameStreamHandler implements WebSocketHandler {
 
     @Override
     public Mono<Void> handle(WebSocketSession socket) {
+        // the upgrade runs the handler in the handshake request's Reactor context, which holds its observation
+        return Mono.deferContextual(context -> stream(socket, context.getOrDefault(ObservationThreadLocalAccessor.KEY, null)));
+    }
+
+    private Mono<Void> stream(WebSocketSession socket, Observation handshake) {
         String path = socket.getHandshakeInfo().getUri().getPath();
         String[] parts = path.split("/");
         String id = parts.length >= 2 ? parts[parts.length - 2] : "";
@@ -77,13 +91,14 @@ public class FrameStreamHandler implements WebSocketHandler {
             return socket.close(status.withReason(reason.length() > 120 ? reason.substring(0, 120) : reason));
         }
         session.inputAttached();
+        log.debug("Frame stream of session {} opened; frames continue the handshake's trace: {}", session.id(), handshake != null);
         return socket.send(socket.receive()
                         .map(FrameStreamHandler::copy)
                         .onBackpressureBuffer(1, replaced -> {
                             session.countDropped(1);
                             dropped.increment();
                         }, BufferOverflowStrategy.DROP_OLDEST)
-                        .flatMap(in -> process(in, session), 1, 1)
+                        .flatMap(in -> traced(in, session, handshake), 1, 1)
                         .map(socket::textMessage))
                 .doFinally(signal -> session.inputDetached(clock.instant()));
     }
@@ -95,6 +110,22 @@ public class FrameStreamHandler implements WebSocketHandler {
             return new Frame(bytes, System.nanoTime());
         }
         return new Text(message.getPayloadAsText());
+    }
+
+    /** One frame's work inside its own observation, a child of the handshake's (a new trace when there is none). */
+    private Mono<String> traced(Inbound in, Session session, Observation handshake) {
+        return Mono.defer(() -> {
+            // started before it goes into the Reactor context: an observation put there unstarted would have its
+            // (empty) scope opened by the context propagation first, and its span would lose the parent
+            Observation frame = Observation.createNotStarted("camera.frame", observations)
+                    .contextualName("websocket frame")
+                    .parentObservation(handshake)
+                    .lowCardinalityKeyValue("frame.type", in instanceof Frame ? "binary" : "text")
+                    .start();
+            return process(in, session)
+                    .doFinally(signal -> frame.stop())
+                    .contextWrite(context -> context.put(ObservationThreadLocalAccessor.KEY, frame));
+        });
     }
 
     private Mono<String> process(Inbound in, Session session) {

@@ -1,52 +1,41 @@
-package io.affectune.camera.e2e;
+package io.affectune.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.affectune.camera.TestFaces;
-import io.affectune.camera.TestFrames;
 import io.affectune.testsupport.PostgresTestDatabase;
 import io.affectune.testsupport.ServiceProcess;
+import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.opencv.core.Mat;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.http.MediaType;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.test.web.reactive.server.WebTestClient;
-import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
-import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 
 /**
- * The whole chain against the REAL emotion-service (with the real model from models/) and the REAL
- * playlist-service (on a fresh PostgreSQL database), both started from their jars. Mood timings are
- * shortened (settle 1 s, hold 2 s) so the hysteresis can be observed quickly.
+ * The whole chain camera-service -> emotion-service (the real model from models/) -> playlist-service (on a fresh
+ * PostgreSQL database), all three started from their jars. Mood timings are shortened (settle 1 s, hold 2 s) so
+ * the hysteresis can be observed quickly.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "camera.mood.settle=1s",
-        "camera.mood.hold=2s",
-        "camera.mood.smoothing-window=300ms",
-        "camera.mood.margin=0.05",
-        "resilience4j.timelimiter.instances.emotion-service.timeout-duration=1s",
-        "resilience4j.circuitbreaker.instances.emotion-service.wait-duration-in-open-state=1s"})
 class MoodEndToEndTest {
 
     private static final Duration SETTLE = Duration.ofSeconds(1);
@@ -56,67 +45,60 @@ class MoodEndToEndTest {
     private static PostgresTestDatabase database;
     private static ServiceProcess emotion;
     private static ServiceProcess playlist;
+    private static ServiceProcess camera;
 
-    @Autowired
-    WebTestClient http;
-
-    @Autowired
-    ObjectMapper json;
-
-    @LocalServerPort
-    int port;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final ObjectMapper json = new ObjectMapper();
 
     @BeforeAll
     static void startServices() {
         assumeTrue(RealServices.modelPresent(), "no emotion model at " + RealServices.modelsDir());
-        assumeTrue(RealServices.jarBuilt("emotion-service") && RealServices.jarBuilt("playlist-service"),
-                "emotion-service and playlist-service jars must be packaged first");
+        assumeTrue(RealServices.jarsBuilt("emotion-service", "playlist-service", "camera-service"),
+                "emotion-service, playlist-service and camera-service jars must be packaged first");
         database = PostgresTestDatabase.create();
-        Map<String, String> playlistEnv = new HashMap<>(database.asEnv());
-        playlist = ServiceProcess.start("playlist-service", playlistEnv);
+        playlist = ServiceProcess.start("playlist-service", database.asEnv());
         emotion = ServiceProcess.start("emotion-service", Map.of("MODELS_DIR", RealServices.modelsDir().toString()));
-    }
-
-    @DynamicPropertySource
-    static void services(DynamicPropertyRegistry registry) {
-        registry.add("camera.emotion.url", () -> emotion.baseUrl());
-        registry.add("camera.playlist.url", () -> playlist.baseUrl());
-        registry.add("camera.models-dir", () -> RealServices.modelsDir().toString());
+        camera = ServiceProcess.start("camera-service", Map.of(
+                "EMOTION_SERVICE_URL", emotion.baseUrl(),
+                "PLAYLIST_SERVICE_URL", playlist.baseUrl(),
+                "MODELS_DIR", RealServices.modelsDir().toString(),
+                "MOOD_SETTLE", "1s",
+                "MOOD_HOLD", "2s",
+                "MOOD_SMOOTHING_WINDOW", "300ms",
+                "MOOD_MARGIN", "0.05",
+                "EMOTION_TIMEOUT", "1s",
+                "EMOTION_BREAKER_WAIT", "1s"));
     }
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable c : new AutoCloseable[]{emotion, playlist, database}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception ignored) {
-                // best effort
-            }
-        }
+        RealServices.closeAll(camera, emotion, playlist, database);
     }
 
     record Candidate(TestFaces.Face face, byte[] jpeg, String emotion, double confidence, JsonNode probabilities) {
     }
 
     private JsonNode analyze(byte[] jpeg) {
-        byte[] body = http.post().uri("/api/v1/analyze").contentType(MediaType.IMAGE_JPEG).bodyValue(jpeg).exchange()
-                .expectStatus().isOk().expectBody().returnResult().getResponseBody();
+        return analyze("/api/v1/analyze", jpeg);
+    }
+
+    private JsonNode analyze(String path, byte[] jpeg) {
         try {
-            return json.readTree(body);
-        } catch (java.io.IOException e) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(camera.baseUrl() + path))
+                    .header("Content-Type", "image/jpeg").POST(HttpRequest.BodyPublishers.ofByteArray(jpeg)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            return json.readTree(response.body());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
     }
 
     private static byte[] frameOf(TestFaces.Face face) {
-        Mat frame = TestFrames.compose(face.pixels(), 640, 480, 200, 220, 140, 1);
-        try {
-            return TestFaces.jpeg(frame, 92);
-        } finally {
-            frame.release();
-        }
+        return TestFaces.frame(face, 640, 480, 200, 220, 140, 1);
     }
 
     /**
@@ -161,6 +143,29 @@ class MoodEndToEndTest {
     record Received(Instant at, JsonNode result) {
     }
 
+    /** Collects the session's text messages (a JSON result each, possibly delivered in parts). */
+    private record Results(ObjectMapper json, List<Received> received, StringBuilder partial) implements WebSocket.Listener {
+
+        Results(ObjectMapper json, List<Received> received) {
+            this(json, received, new StringBuilder());
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                try {
+                    received.add(new Received(Instant.now(), json.readTree(partial.toString())));
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+                partial.setLength(0);
+            }
+            socket.request(1);
+            return null;
+        }
+    }
+
     @Test
     void moodSettlesFollowsHysteresisAndSurvivesEmotionServiceOutage() throws Exception {
         List<Candidate> expressions = twoExpressions();
@@ -170,18 +175,15 @@ class MoodEndToEndTest {
         AtomicReference<byte[]> current = new AtomicReference<>(a.jpeg());
         List<Received> received = Collections.synchronizedList(new ArrayList<>());
         String sessionId = "e2e-" + System.nanoTime();
-        ReactorNettyWebSocketClient client = new ReactorNettyWebSocketClient();
         Instant startA = Instant.now();
-        Disposable socket = client.execute(URI.create("ws://127.0.0.1:" + port + "/api/v1/sessions/" + sessionId + "/stream"),
-                ws -> ws.send(Flux.interval(Duration.ofMillis(100)).map(i -> ws.binaryMessage(f -> f.wrap(current.get()))))
-                        .and(ws.receive().doOnNext(m -> {
-                            try {
-                                received.add(new Received(Instant.now(), json.readTree(m.getPayloadAsText())));
-                            } catch (java.io.IOException e) {
-                                throw new IllegalStateException(e);
-                            }
-                        })))
-                .subscribe();
+        WebSocket socket = http.newWebSocketBuilder()
+                .buildAsync(URI.create("ws://127.0.0.1:" + camera.port() + "/api/v1/sessions/" + sessionId + "/stream"),
+                        new Results(json, received))
+                .get(10, TimeUnit.SECONDS);
+        ScheduledExecutorService sender = Executors.newSingleThreadScheduledExecutor();
+        // one frame every 100 ms, the next only after the last was handed over (java.net.http allows one send at a time)
+        sender.scheduleWithFixedDelay(() -> socket.sendBinary(ByteBuffer.wrap(current.get()), true).join(),
+                0, 100, TimeUnit.MILLISECONDS);
         try {
             // phase A: one expression settles into its mood, and that mood's playlist arrives
             JsonNode firstMood = waitFor(received, r -> r.path("mood").path("emotion").asText().equals(a.emotion()),
@@ -198,7 +200,8 @@ class MoodEndToEndTest {
                 checkMoodChange(a, b, current, received, firstMood, settledAt, tracksA);
             }
         } finally {
-            socket.dispose();
+            sender.shutdownNow();
+            socket.abort();
         }
 
         // emotion-service goes away: frames still get their faces, flagged degraded
@@ -219,9 +222,8 @@ class MoodEndToEndTest {
         assertThat(recovered.path("faces").get(0).path("emotion").asText()).isEqualTo(a.emotion());
 
         // ?recommend=true adds a playlist for the dominant emotion
-        http.post().uri("/api/v1/analyze?recommend=true").contentType(MediaType.IMAGE_JPEG).bodyValue(a.jpeg()).exchange()
-                .expectStatus().isOk()
-                .expectBody().jsonPath("$.playlist.emotion").isEqualTo(a.emotion());
+        assertThat(analyze("/api/v1/analyze?recommend=true", a.jpeg()).path("playlist").path("emotion").asText())
+                .isEqualTo(a.emotion());
     }
 
     private void checkMoodChange(Candidate a, Candidate b, AtomicReference<byte[]> current, List<Received> received,

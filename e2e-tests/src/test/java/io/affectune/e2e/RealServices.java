@@ -1,17 +1,17 @@
-package io.affectune.camera.e2e;
+package io.affectune.e2e;
 
+import io.affectune.testsupport.ServiceProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Where the real emotion model and the sibling services' jars are, for the end-to-end tests. */
+/** Where the real emotion model and the services' jars are, for the end-to-end tests. */
 final class RealServices {
 
     private RealServices() {
     }
 
     static Path repository() {
-        Path here = Path.of("").toAbsolutePath();
-        return Files.isDirectory(here.resolve("camera-service")) ? here : here.getParent();
+        return ServiceProcess.repositoryRoot();
     }
 
     /** MODELS_DIR when set (e.g. a development model), else the repository's models/ directory. */
@@ -29,6 +29,28 @@ final class RealServices {
             return files.anyMatch(p -> p.getFileName().toString().matches(module + "-.*\\.jar"));
         } catch (java.io.IOException e) {
             return false;
+        }
+    }
+
+    static boolean jarsBuilt(String... modules) {
+        for (String module : modules) {
+            if (!jarBuilt(module)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Stops every service and database given, best effort, in order. */
+    static void closeAll(AutoCloseable... closeables) {
+        for (AutoCloseable c : closeables) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception ignored) {
+                // best effort
+            }
         }
     }
 }
