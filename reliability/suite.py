@@ -6,6 +6,9 @@ writes docs/reliability.md.
   reliability/suite.py            everything (314 s on 2 cores); writes docs/reliability.md
   reliability/suite.py --fast     bad-input corpus, PostgreSQL kill -9 durability, session limits, RSS
                                   (CI: ./test.sh runs it after the Maven build; 64 s)
+  reliability/suite.py --only overload
+                                  the overload rows only (about 150 s); replaces them, their load.py output and
+                                  the result count in docs/reliability.md, keeping every other row
 
 Checks: a bad-input corpus (at least 150 cases over the four services and the gateway: every answer a 4xx
 application/problem+json, then health and a normal request still answered); PostgreSQL kill -9 after
@@ -1296,7 +1299,9 @@ Result: **{len(table.rows) - len(failed) - sum(1 for r in table.rows if r[4] == 
 - Overload: `reliability/load.py` closed-loop clients against emotion-service directly, a 48x48 PNG face per
   request, in two kinds: each client sends its next request as soon as the answer arrives, 503s included (no
   back-off: a retry storm, far more than 2x or 5x the capacity in requests per second), or a client that got a
-  503 first waits its `Retry-After`. The load generator shares the 2 cores with the system: the CPU it used
+  503 first waits its `Retry-After`. emotion-service holds a keep-alive connection to its `Retry-After`
+  (`EMOTION_PACE_EARLY_RETRIES`): a request that comes sooner is answered 503 only when that time has come, so
+  a no-back-off client is refused about twice a second. The load generator shares the 2 cores with the system: the CPU it used
   (in cores) is given with each run. Capacity is the best goodput of 16, 32 and 64 clients in the same run; goodput = 2xx answers per second;
   latency percentiles are of admitted (2xx) answers; rejected share = 429/503 answers / all answers.
 - RSS: `VmRSS` of every service JVM sampled every second through the whole run (restarted JVMs included).
@@ -1317,11 +1322,55 @@ Answers marked **!** are not a 4xx problem+json or not the documented status.
     log(f"wrote {path}")
 
 
+def update_doc(path, table, details, area, seconds):
+    """--only AREA: replaces that area's rows (and, for overload, the load.py output) in an existing report, says
+    so in its header and recounts the result over all rows; every other row stays as it was measured."""
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                            text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True,
+                           text=True).stdout.strip()
+    now = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    lines = Path(path).read_text().split("\n")
+    new_rows = table.markdown().split("\n")[2:]
+    out, placed = [], False
+    for line in lines:
+        if line.startswith(f"| {area} |"):
+            if not placed:
+                out.extend(new_rows)
+                placed = True
+            continue
+        if line.startswith("Rows of area ") and "reliability/suite.py --only" in line:
+            continue  # the note of an earlier partial run
+        out.append(line)
+    if not placed:
+        raise RuntimeError(f"{path} has no '{area}' rows to replace: run the whole suite first")
+    rows = [line for line in out if line.startswith("| ") and line.count(" | ") >= 4 and not line.startswith("| area ")]
+    verdicts = [line.rstrip(" |").rsplit("| ", 1)[-1].strip() for line in rows]
+    failed = [line.split(" | ")[1] for line, v in zip(rows, verdicts) if v == "FAIL"]
+    text = "\n".join(out)
+    start = text.index("Result: **")
+    end = text.index("\n\n| area | check |")
+    text = (text[:start] + f"Result: **{verdicts.count('PASS')} PASS, {len(failed)} FAIL**\n"
+            + ("(" + "; ".join(failed) + ")" if failed else "")
+            + f"\nRows of area `{area}` rerun alone by `reliability/suite.py --only {area}` ({now}, commit {commit}"
+            + (" with uncommitted changes in the tree" if dirty else "") + f", {seconds:.0f} s); the other rows are"
+            + " from the run named above." + text[end:])
+    if area == "overload":
+        start = text.index("## Overload runs (load.py output)")
+        end = text.index("## Bad-input corpus")
+        text = (text[:start] + "## Overload runs (load.py output)\n\n```json\n"
+                + json.dumps(details.get("overload", {}), indent=1) + "\n```\n\n" + text[end:])
+    Path(path).write_text(text)
+    log(f"updated the {area} rows of {path}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--fast", action="store_true", help="corpus, durability, session limits only (CI)")
     parser.add_argument("--doc", help="write the report here [full run: docs/reliability.md; --fast: none]")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, database)")
+    parser.add_argument("--only", choices=["overload"],
+                        help="run only these rows and replace them in the report (default docs/reliability.md)")
     args = parser.parse_args()
     doc = args.doc or (None if args.fast else str(ROOT / "docs/reliability.md"))
     for svc in SERVICES + ["dev-postgres"]:
@@ -1335,31 +1384,34 @@ def main():
     ok = False
     try:
         system.start()
-        sampler = RssSampler(system)
-        sampler.start()
-        run_corpus(system, img, table, details)
-        run_sessions(system, table)
-        run_durability(system, table)
-        if not args.fast:
-            system.wait_all_healthy()
-            run_slow_clients(system, table, img)
-            system.wait_all_healthy()
+        if args.only == "overload":
             run_overload(system, table, img, details)
-            system.wait_all_healthy()
-            r = request(system.port["emotion-service"], "POST", "/api/v1/predictions",
-                        [("Content-Type", "image/jpeg")], img.baseline_4000, timeout=30)
-            table.add("bad input", "4000x4000 baseline JPEG (16 M pixels, within the budget)",
-                      "answered, no 5xx", f"{r.describe()} in {r.elapsed * 1000:.0f} ms",
-                      r.status != 0 and r.status < 500)
-            run_emotion_kill(system, table, img)
-            system.wait_all_healthy()
-            run_camera_kill(system, table, img)
-            system.wait_all_healthy()
-        sampler.stopped.set()
-        sampler.join()
-        table.add("memory", "max RSS per service through the suite", f"< {RSS_LIMIT_MIB} MiB each",
-                  ", ".join(f"{s} {kib / 1024:.0f} MiB" for s, kib in sampler.max_kib.items()),
-                  all(0 < kib < RSS_LIMIT_MIB * 1024 for kib in sampler.max_kib.values()))
+        else:
+            sampler = RssSampler(system)
+            sampler.start()
+            run_corpus(system, img, table, details)
+            run_sessions(system, table)
+            run_durability(system, table)
+            if not args.fast:
+                system.wait_all_healthy()
+                run_slow_clients(system, table, img)
+                system.wait_all_healthy()
+                run_overload(system, table, img, details)
+                system.wait_all_healthy()
+                r = request(system.port["emotion-service"], "POST", "/api/v1/predictions",
+                            [("Content-Type", "image/jpeg")], img.baseline_4000, timeout=30)
+                table.add("bad input", "4000x4000 baseline JPEG (16 M pixels, within the budget)",
+                          "answered, no 5xx", f"{r.describe()} in {r.elapsed * 1000:.0f} ms",
+                          r.status != 0 and r.status < 500)
+                run_emotion_kill(system, table, img)
+                system.wait_all_healthy()
+                run_camera_kill(system, table, img)
+                system.wait_all_healthy()
+            sampler.stopped.set()
+            sampler.join()
+            table.add("memory", "max RSS per service through the suite", f"< {RSS_LIMIT_MIB} MiB each",
+                      ", ".join(f"{s} {kib / 1024:.0f} MiB" for s, kib in sampler.max_kib.items()),
+                      all(0 < kib < RSS_LIMIT_MIB * 1024 for kib in sampler.max_kib.values()))
         ok = True
     except Exception as e:  # noqa: BLE001  (the table so far is still printed)
         log(f"suite aborted: {type(e).__name__}: {e}")
@@ -1375,7 +1427,9 @@ def main():
     print(table.markdown())
     failed = table.failed()
     print(f"\n{len(failed)} FAIL of {len(table.rows)} rows; {seconds:.0f} s")
-    if doc and hasattr(system, "start_seconds"):
+    if doc and args.only and ok:
+        update_doc(doc, table, details, args.only, seconds)
+    elif doc and not args.only and hasattr(system, "start_seconds"):
         write_doc(doc, table, details, system, "fast" if args.fast else "full", seconds)
     if args.keep or failed or not ok:
         log(f"logs and data kept in {work} (run.sh.log, data/logs/)")

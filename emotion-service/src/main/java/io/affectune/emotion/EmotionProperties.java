@@ -27,6 +27,9 @@ import java.time.Duration;
  * @param maxBatchBodySize  largest multipart batch body; a body without a boundary or an end is refused by then
  * @param maxBatchImages    most image parts in one batch request
  * @param retryAfter        Retry-After sent with 503 answers
+ * @param paceEarlyRetries  whether a keep-alive connection that asks again before the Retry-After of its last 503
+ *                          gets that request's 503 held until then (a client that never backs off cannot flood
+ *                          the service with requests that are refused anyway)
  */
 @ConfigurationProperties("emotion")
 public record EmotionProperties(
@@ -46,7 +49,8 @@ public record EmotionProperties(
         int progressiveWeight,
         DataSize maxBatchBodySize,
         int maxBatchImages,
-        Duration retryAfter) {
+        Duration retryAfter,
+        boolean paceEarlyRetries) {
 
     public EmotionProperties {
         if (maxBatchSize < 1 || queueCapacity < 1 || inferenceThreads < 1 || maxBatchImages < 1) {

@@ -23,7 +23,9 @@ import reactor.core.publisher.Mono;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "emotion.queue-deadline=30ms",
         "emotion.max-batch-size=1",
-        "emotion.decode-threads=2"})
+        "emotion.decode-threads=2",
+        // the burst shares a pool of 16 connections: holding them to Retry-After is RetryAfterPacingTest's subject
+        "emotion.pace-early-retries=false"})
 class DeadlineSheddingTest {
 
     record Answer(int status, String retryAfter, String body) {

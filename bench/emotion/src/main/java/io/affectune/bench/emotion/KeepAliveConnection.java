@@ -11,6 +11,9 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * One persistent HTTP/1.1 connection that sends a request and reads its answer on the calling
@@ -22,8 +25,12 @@ import java.nio.charset.StandardCharsets;
  */
 final class KeepAliveConnection implements Closeable {
 
-    /** Status and body of one answer. */
-    record Answer(int status, String body) {
+    /** Status, body and headers (names in lower case) of one answer. */
+    record Answer(int status, String body, Map<String, String> headers) {
+
+        String header(String name) {
+            return headers.get(name.toLowerCase());
+        }
     }
 
     private final Socket socket;
@@ -43,8 +50,15 @@ final class KeepAliveConnection implements Closeable {
     }
 
     Answer post(String path, String contentType, byte[] body) throws IOException {
-        out.write(("POST " + path + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: " + contentType
-                + "\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        return post(path, contentType, body, List.of());
+    }
+
+    /** @param extraHeaders whole header lines ("Name: value") */
+    Answer post(String path, String contentType, byte[] body, List<String> extraHeaders) throws IOException {
+        StringBuilder head = new StringBuilder("POST " + path + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: "
+                + contentType + "\r\nContent-Length: " + body.length + "\r\n");
+        extraHeaders.forEach(line -> head.append(line).append("\r\n"));
+        out.write(head.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII));
         out.write(body);
         out.flush();
         return readAnswer();
@@ -60,9 +74,11 @@ final class KeepAliveConnection implements Closeable {
         long contentLength = -1;
         boolean chunked = false;
         boolean close = false;
+        Map<String, String> headers = new HashMap<>();
         for (String line = readLine(); !line.isEmpty(); line = readLine()) {
             int colon = line.indexOf(':');
             String name = line.substring(0, colon).trim().toLowerCase();
+            headers.put(name, line.substring(colon + 1).trim());
             String value = line.substring(colon + 1).trim().toLowerCase();
             switch (name) {
                 case "content-length" -> contentLength = Long.parseLong(value);
@@ -83,7 +99,7 @@ final class KeepAliveConnection implements Closeable {
         if (close) {
             socket.close();
         }
-        return new Answer(status, new String(body, StandardCharsets.UTF_8));
+        return new Answer(status, new String(body, StandardCharsets.UTF_8), headers);
     }
 
     private byte[] readChunked() throws IOException {
