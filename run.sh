@@ -39,6 +39,9 @@ Environment (defaults in brackets; docker-compose.yml reads the same names):
   MODELS_DIR                 model directory [./models]
   DEFAULT_MODEL              emotion model id [effnetb3-fer2013]
   ADMIN_TOKEN                enables curated-playlist writes in playlist-service [unset]
+  CAMERA_INSTANCE_ID         camera-service's name in the ids of its sessions, for several instances
+                             behind one gateway (docs/operating.md, "Scaling") [empty: one instance,
+                             plain UUIDs; the gateway's CAMERA_INSTANCE_URL / _NAMES are then unused]
   LOG_FORMAT                 text or json [text]
   OTLP_TRACING_ENABLED       true: every service sends its spans to OTLP_TRACING_ENDPOINT [false]
   OTLP_TRACING_ENDPOINT      OTLP/HTTP traces endpoint [http://localhost:4318/v1/traces], e.g. a Jaeger

@@ -4,8 +4,13 @@
 #   - the one root Dockerfile: BuildKit syntax line, every path it COPYs exists, the build context keeps
 #     what the Maven build needs (.dockerignore), no per-service Dockerfile is left behind, and every
 #     compose service built from it names a reactor module (SERVICE) and a port (PORT)
-#   - every Kubernetes Deployment has a memory limit (and a request no larger), every compose service
-#     built here a mem_limit and a restart policy
+#   - every Kubernetes Deployment and StatefulSet has a memory limit (and a request no larger), every compose
+#     service built here a mem_limit and a restart policy
+#   - Kubernetes scaling: every HorizontalPodAutoscaler targets a Deployment/StatefulSet that exists, leaves it no
+#     replicas: of its own, and requests CPU in every container; every PodDisruptionBudget selects a workload; the
+#     camera-service StatefulSet has its headless Service and names its pods in CAMERA_INSTANCE_ID; the gateway's
+#     CAMERA_INSTANCE_URL / CAMERA_INSTANCE_NAMES (kustomization and application.yml defaults alike) reach
+#     exactly those pods through that Service
 #   - the Grafana dashboard is valid JSON, the Prometheus config valid YAML
 #   - the Kubernetes kustomization renders (when kubectl is installed)
 # Usage: deploy/validate.sh     (exit 0 = all fine)
@@ -129,7 +134,7 @@ fi
 echo "kubernetes:"
 if command -v python3 >/dev/null 2>&1 && python3 -c 'import yaml' 2>/dev/null; then
     for manifest in deploy/k8s/*.yaml; do
-        check "$manifest: YAML; every container of a Deployment has a memory limit, its request no larger" \
+        check "$manifest: YAML; every container of a Deployment/StatefulSet has a memory limit, its request no larger" \
             python3 -c '
 import re, sys, yaml
 def mib(q):
@@ -139,7 +144,7 @@ def mib(q):
     return int(m.group(1)) * (1024 if m.group(2) == "Gi" else 1)
 problems = []
 for doc in yaml.safe_load_all(open(sys.argv[1])):
-    if not doc or doc.get("kind") != "Deployment":
+    if not doc or doc.get("kind") not in ("Deployment", "StatefulSet"):
         continue
     for c in doc["spec"]["template"]["spec"]["containers"]:
         name = c["name"]
@@ -154,6 +159,10 @@ print("\n".join(problems))
 sys.exit(1 if problems else 0)
 ' "$manifest"
     done
+    check "HPAs, PDBs, the camera StatefulSet, its headless Service and the gateway's routing by instance agree" \
+        python3 deploy/k8s-scaling-check.py deploy/k8s gateway/src/main/resources/application.yml
+else
+    echo "  skip  (needs python3 with PyYAML)"
 fi
 if command -v kubectl >/dev/null 2>&1; then
     created_secrets=0

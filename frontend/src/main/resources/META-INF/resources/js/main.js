@@ -169,7 +169,9 @@ ui.sourceForm.addEventListener('submit', async (event) => {
   stopAll();
   showMessage('Opening the source…', 'info');
   try {
-    const source = await postJson('/api/v1/sources', { uri: url, sessionId: newSessionId(), fps: Number(ui.fps.value) });
+    // no sessionId: camera-service creates the session, whose id names the instance that reads the source, so
+    // that the gateway sends the events, the preview and the stop there (several camera-service instances)
+    const source = await postJson('/api/v1/sources', { uri: url, fps: Number(ui.fps.value) });
     state.sourceId = source.id;
     const sessionId = source.sessionId;
     state.sessionId = sessionId;

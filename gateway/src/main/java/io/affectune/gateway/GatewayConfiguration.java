@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.affectune.gateway.affinity.CameraInstanceGatewayFilterFactory;
 import io.affectune.gateway.health.DownstreamHealthIndicator;
 import io.affectune.gateway.health.PublicHealth;
 import io.affectune.gateway.origin.ForwardedOrigin;
@@ -86,6 +87,12 @@ class GatewayConfiguration {
     WebSocketAvailability webSocketAvailability(
             @Value("${spring.cloud.gateway.server.webflux.httpclient.connect-timeout:2000}") long connectTimeoutMillis) {
         return new WebSocketAvailability(Duration.ofMillis(connectTimeoutMillis));
+    }
+
+    /** {@code CameraInstance} on the camera-service-session route: a session's requests go to the instance that holds it. */
+    @Bean
+    CameraInstanceGatewayFilterFactory cameraInstanceGatewayFilterFactory(GatewaySettings settings) {
+        return new CameraInstanceGatewayFilterFactory(settings.cameraInstances().url(), settings.cameraInstances().names());
     }
 
     /** X-Forwarded-Host/-Proto from the request as it reached the gateway: camera-service's same-origin check. */

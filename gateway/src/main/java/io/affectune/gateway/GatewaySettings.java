@@ -18,6 +18,7 @@ import org.springframework.util.unit.DataSize;
  * @param maxRequestSize     largest request body the gateway forwards
  * @param corsAllowedOrigins origins (besides the gateway's own) whose pages may call the API; empty = none
  * @param healthTimeout      how long a downstream health check may take before the service counts as down
+ * @param cameraInstances    where a camera session whose id names its instance is sent
  */
 @ConfigurationProperties("affectune.gateway")
 public record GatewaySettings(
@@ -27,7 +28,8 @@ public record GatewaySettings(
         @DefaultValue RateLimit rateLimit,
         @DefaultValue("10MB") DataSize maxRequestSize,
         @DefaultValue List<String> corsAllowedOrigins,
-        @DefaultValue("2s") Duration healthTimeout) {
+        @DefaultValue("2s") Duration healthTimeout,
+        @DefaultValue CameraInstances cameraInstances) {
 
     /**
      * A token bucket per client: {@code requestsPerSecond} tokens flow in, at most {@code burst} are kept.
@@ -42,5 +44,20 @@ public record GatewaySettings(
             @DefaultValue("20") double requestsPerSecond,
             @DefaultValue("40") int burst,
             @DefaultValue("10000") int maxClients) {
+    }
+
+    /**
+     * camera-service keeps a session (and a server-side source) in one instance's memory; with several instances
+     * an id is {@code <instance>_<random>} (camera-service's {@code CAMERA_INSTANCE_ID}) and every request on it
+     * goes to {@code url} with {@code {instance}} replaced (see affinity.CameraInstanceGatewayFilterFactory).
+     *
+     * @param url   the instance's base URL, {@code {instance}} standing for its name; empty = every request goes
+     *              to {@code cameraServiceUrl}
+     * @param names the names (a regular expression, whole match) an id may route to; any other id goes to
+     *              {@code cameraServiceUrl}, so a client cannot steer the gateway to another host
+     */
+    public record CameraInstances(
+            @DefaultValue("http://{instance}.camera-service-headless:8081") String url,
+            @DefaultValue("camera-service-[0-9]{1,4}") String names) {
     }
 }

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalManagementPort;
@@ -59,6 +60,16 @@ class GatewayRoutingTest {
 
     @LocalManagementPort
     int managementPort;
+
+    @Autowired
+    GatewaySettings settings;
+
+    /** application.yml's defaults name the StatefulSet's pods behind deploy/k8s's headless Service (deploy/validate.sh checks those). */
+    @Test
+    void cameraInstancesDefaultToTheKubernetesNames() {
+        assertThat(settings.cameraInstances().url()).isEqualTo("http://{instance}.camera-service-headless:8081");
+        assertThat(settings.cameraInstances().names()).isEqualTo("camera-service-[0-9]{1,4}");
+    }
 
     WebTestClient management() {
         return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + managementPort).responseTimeout(Duration.ofSeconds(10)).build();

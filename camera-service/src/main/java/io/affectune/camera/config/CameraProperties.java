@@ -40,8 +40,9 @@ public record CameraProperties(
     public record Playlist(String url, int limit, Duration retryAfter) {
     }
 
+    /** instanceId: names this instance in new session and source ids (see session.InstanceIds); blank = plain UUIDs. */
     public record Session(Duration idleTimeout, int maxSessions, int createPerClientPerMinute, double trackIou,
-                          Duration trackTtl) {
+                          Duration trackTtl, String instanceId) {
     }
 
     public record Mood(MoodSubject subject, Duration smoothingWindow, Duration settle, Duration hold,

@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -25,11 +24,13 @@ public class SessionRegistry {
     private final CameraProperties properties;
     private final Clock clock;
     private final CreationLimiter limiter;
+    private final InstanceIds ids;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
 
-    public SessionRegistry(CameraProperties properties, Clock clock) {
+    public SessionRegistry(CameraProperties properties, Clock clock, InstanceIds ids) {
         this.properties = properties;
         this.clock = clock;
+        this.ids = ids;
         this.limiter = new CreationLimiter(properties.session().createPerClientPerMinute());
     }
 
@@ -70,9 +71,9 @@ public class SessionRegistry {
         return sessions.computeIfAbsent(id, key -> new Session(key, properties, clock.instant()));
     }
 
-    /** A new session with a random id, for {@code client}; refused as {@link #open} says. */
+    /** A new session with a random id (naming this instance, {@link InstanceIds}), for {@code client}; refused as {@link #open} says. */
     public Session create(String client) {
-        return open(UUID.randomUUID().toString(), client);
+        return open(ids.newId(), client);
     }
 
     public boolean remove(String id) {

@@ -2,6 +2,7 @@ package io.affectune.camera.source;
 
 import io.affectune.camera.analysis.FrameAnalyzer;
 import io.affectune.camera.config.CameraProperties;
+import io.affectune.camera.session.InstanceIds;
 import io.affectune.camera.session.Session;
 import io.affectune.camera.vision.OpenCv;
 import io.affectune.support.problem.ApiProblem;
@@ -16,7 +17,6 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -49,6 +49,7 @@ public class VideoSources {
     private final FrameAnalyzer analyzer;
     private final CameraProperties properties;
     private final Clock clock;
+    private final InstanceIds ids;
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "video-source");
         t.setDaemon(true);
@@ -56,15 +57,16 @@ public class VideoSources {
     });
     private final Map<String, Running> sources = new ConcurrentHashMap<>();
 
-    public VideoSources(FrameAnalyzer analyzer, CameraProperties properties, Clock clock) {
+    public VideoSources(FrameAnalyzer analyzer, CameraProperties properties, Clock clock, InstanceIds ids) {
         this.analyzer = analyzer;
+        this.ids = ids;
         this.properties = properties;
         this.clock = clock;
         OpenCv.ensureLoaded();
     }
 
     private final class Running implements Runnable {
-        final String id = UUID.randomUUID().toString();
+        final String id = ids.newId();
         final String uri;
         final Session session;
         final int fps;

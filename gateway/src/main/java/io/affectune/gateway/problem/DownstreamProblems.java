@@ -41,7 +41,9 @@ public class DownstreamProblems implements GlobalFilter, Ordered {
 
     static ApiProblem of(ServerWebExchange exchange, Throwable error) {
         Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
-        String service = route != null ? route.getId() : "the service";
+        // a route may name its service in its metadata (several routes to camera-service), else its id is the name
+        String service = route == null ? "the service"
+                : String.valueOf(route.getMetadata().getOrDefault("service", route.getId()));
         if (ProblemResolver.find(error, ConnectException.class) != null
                 || ProblemResolver.find(error, UnknownHostException.class) != null
                 || ProblemResolver.find(error, NoRouteToHostException.class) != null) {
