@@ -1,5 +1,6 @@
 package io.affectune.emotion;
 
+import io.affectune.testsupport.KeepAliveConnection;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.affectune.emotion.model.MicroBatcher;

@@ -1,5 +1,6 @@
 package io.affectune.bench.emotion;
 
+import io.affectune.testsupport.KeepAliveConnection;
 import io.affectune.emotion.TestFaces;
 import io.affectune.models.InferenceTiming;
 import io.affectune.models.ModelDescriptor;

@@ -1,4 +1,4 @@
-package io.affectune.bench.emotion;
+package io.affectune.testsupport;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -23,10 +23,10 @@ import java.util.Map;
  * and a third of the CPU at concurrency 16) would be billed to the service. Not thread-safe: one
  * connection per client thread.
  */
-final class KeepAliveConnection implements Closeable {
+public final class KeepAliveConnection implements Closeable {
 
     /** Status, body and headers (names in lower case) of one answer. */
-    record Answer(int status, String body, Map<String, String> headers) {
+    public record Answer(int status, String body, Map<String, String> headers) {
 
         String header(String name) {
             return headers.get(name.toLowerCase());
@@ -38,7 +38,7 @@ final class KeepAliveConnection implements Closeable {
     private final OutputStream out;
     private final String host;
 
-    KeepAliveConnection(String baseUrl) throws IOException {
+    public KeepAliveConnection(String baseUrl) throws IOException {
         URI uri = URI.create(baseUrl);
         this.host = uri.getHost() + ":" + uri.getPort();
         this.socket = new Socket();
@@ -49,12 +49,12 @@ final class KeepAliveConnection implements Closeable {
         this.out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
     }
 
-    Answer post(String path, String contentType, byte[] body) throws IOException {
+    public Answer post(String path, String contentType, byte[] body) throws IOException {
         return post(path, contentType, body, List.of());
     }
 
     /** @param extraHeaders whole header lines ("Name: value") */
-    Answer post(String path, String contentType, byte[] body, List<String> extraHeaders) throws IOException {
+    public Answer post(String path, String contentType, byte[] body, List<String> extraHeaders) throws IOException {
         StringBuilder head = new StringBuilder("POST " + path + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: "
                 + contentType + "\r\nContent-Length: " + body.length + "\r\n");
         extraHeaders.forEach(line -> head.append(line).append("\r\n"));
