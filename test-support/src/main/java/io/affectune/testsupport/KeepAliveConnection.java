@@ -28,7 +28,7 @@ public final class KeepAliveConnection implements Closeable {
     /** Status, body and headers (names in lower case) of one answer. */
     public record Answer(int status, String body, Map<String, String> headers) {
 
-        String header(String name) {
+        public String header(String name) {
             return headers.get(name.toLowerCase());
         }
     }

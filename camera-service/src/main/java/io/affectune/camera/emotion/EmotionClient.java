@@ -13,10 +13,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.core.io.ByteArrayResource;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.client.MultipartBodyBuilder;
 import org.springframework.stereotype.Component;
@@ -35,6 +37,10 @@ import reactor.core.publisher.Mono;
  * sent as the {@code X-Deadline-Ms} header) and the circuit breaker, which stops hammering a dead service and probes
  * it again after {@code EMOTION_BREAKER_WAIT}: that is how the service recovers by itself. 4xx answers (the 409
  * included) do not count against the breaker. No retry: see application.yml.
+ *
+ * <p>A 503 with {@code Retry-After} (emotion-service shedding load) is honoured: until that time has passed, frames
+ * are answered degraded at once without a call. emotion-service holds early retries on a connection until their
+ * {@code Retry-After} is up (its "Overload" section), so ignoring it would only make frames wait for a refusal.
  */
 @Component
 public class EmotionClient {
@@ -50,6 +56,10 @@ public class EmotionClient {
     private final CircuitBreaker breaker;
     private final TimeLimiter timeLimiter;
     private final ModelFraming model;
+    /** Longest back-off taken from a Retry-After header, whatever emotion-service asks for. */
+    private static final Duration MAX_BACK_OFF = Duration.ofSeconds(5);
+    /** System.nanoTime() before which no call is made (emotion-service asked to wait); 0 = none. */
+    private final AtomicLong backOffUntil = new AtomicLong();
     /** Whether the last answer was a version mismatch: logged as an error once, not at every frame. */
     private final AtomicBoolean mismatchReported = new AtomicBoolean();
 
@@ -68,6 +78,10 @@ public class EmotionClient {
     public Mono<Optional<List<EmotionPrediction>>> classify(List<byte[]> pngCrops) {
         if (pngCrops.isEmpty()) {
             return Mono.just(Optional.of(List.of()));
+        }
+        long until = backOffUntil.get();
+        if (until != 0 && System.nanoTime() - until < 0) {
+            return Mono.just(Optional.empty());
         }
         MultipartBodyBuilder body = new MultipartBodyBuilder();
         for (int i = 0; i < pngCrops.size(); i++) {
@@ -97,6 +111,9 @@ public class EmotionClient {
                 .map(Optional::of)
                 .doOnNext(answer -> mismatchReported.set(false))
                 .onErrorResume(e -> {
+                    if (e instanceof WebClientResponseException r && r.getStatusCode().value() == 503) {
+                        backOff(r);
+                    }
                     if (e instanceof WebClientResponseException r && r.getStatusCode().value() == 409) {
                         // not a transient failure: frames stay degraded until the two services agree on the model
                         if (!mismatchReported.getAndSet(true)) {
@@ -115,6 +132,23 @@ public class EmotionClient {
                     }
                     return Mono.just(Optional.empty());
                 });
+    }
+
+    /** Keeps calls away for the Retry-After (seconds) of a 503, at most {@link #MAX_BACK_OFF}. */
+    private void backOff(WebClientResponseException refusal) {
+        String retryAfter = refusal.getHeaders().getFirst(HttpHeaders.RETRY_AFTER);
+        if (retryAfter == null || !retryAfter.trim().matches("\\d{1,6}")) {
+            return;
+        }
+        Duration wait = Duration.ofSeconds(Long.parseLong(retryAfter.trim()));
+        if (wait.isZero()) {
+            return;
+        }
+        if (wait.compareTo(MAX_BACK_OFF) > 0) {
+            wait = MAX_BACK_OFF;
+        }
+        backOffUntil.set(System.nanoTime() + wait.toNanos());
+        log.debug("emotion-service sheds load: no calls for {}", wait);
     }
 
     /** The circuit breaker's state (CLOSED, OPEN, HALF_OPEN), for health and tests. */

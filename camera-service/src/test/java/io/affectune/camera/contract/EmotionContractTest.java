@@ -32,7 +32,8 @@ import org.springframework.test.web.reactive.server.WebTestClient;
  * predictions in crop order; a 4xx (the 409 model-version mismatch included) degrades the frame without opening
  * the breaker; 5xx and time-outs degrade it and open the breaker after the configured calls, which then keeps calls
  * away until its wait is over and closes again on a good answer; an answer it cannot read (wrong count, not JSON,
- * another content type) degrades it and counts as a failure.
+ * another content type) degrades it and counts as a failure. A 503 with {@code Retry-After} (load shedding) keeps
+ * calls away for that time.
  */
 class EmotionContractTest extends ServiceStubs {
 
@@ -167,6 +168,22 @@ class EmotionContractTest extends ServiceStubs {
         assertThat(classify(crops(1))).isPresent();
         assertThat(client.breakerState()).isEqualTo("CLOSED");
         assertThat(calls()).isEqualTo(minimumCalls + 1);
+    }
+
+    @Test
+    void aSheddingAnswerIsHonouredForItsRetryAfter() throws InterruptedException {
+        answer(problem(503, "overloaded").withHeader("Retry-After", "1"));
+        assertThat(classify(crops(1))).isEmpty();
+
+        // within the second emotion-service asked for: degraded at once, without a call
+        answer(json(200, "[" + prediction("happy") + "]"));
+        assertThat(classify(crops(1))).isEmpty();
+        assertThat(calls()).isEqualTo(1);
+
+        // after it, frames are classified again
+        assertThat(eventually(() -> classify(crops(1)).isPresent())).isTrue();
+        assertThat(calls()).isEqualTo(2);
+        assertThat(client.breakerState()).isEqualTo("CLOSED");
     }
 
     @Test
