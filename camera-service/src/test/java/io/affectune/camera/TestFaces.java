@@ -1,11 +1,11 @@
 package io.affectune.camera;
 
+import io.affectune.camera.vision.OpenCv;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import io.affectune.camera.vision.OpenCv;
 import org.opencv.core.Mat;
 import org.opencv.core.MatOfByte;
 import org.opencv.core.MatOfInt;
@@ -16,11 +16,9 @@ import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 /** The validation faces in src/test/resources/faces and helpers to turn frames into JPEG bytes. */
 public final class TestFaces {
 
-    public record Face(String name, String label, byte[] pixels) {
-    }
+    public record Face(String name, String label, byte[] pixels) {}
 
-    private TestFaces() {
-    }
+    private TestFaces() {}
 
     public static List<Face> all() {
         OpenCv.ensureLoaded();

@@ -14,8 +14,7 @@ import org.opencv.imgproc.Imgproc;
  */
 public final class TestFrames {
 
-    private TestFrames() {
-    }
+    private TestFrames() {}
 
     /** A BGR frame of width x height with the 48x48 gray face scaled to side `faceSide` at (x, y). */
     public static Mat compose(byte[] face48, int width, int height, int faceSide, int x, int y, long seed) {
@@ -45,7 +44,10 @@ public final class TestFrames {
         try {
             for (int x = 0; x < width; x++) {
                 double v = 90 + 80.0 * x / width;
-                Imgproc.line(frame, new org.opencv.core.Point(x, 0), new org.opencv.core.Point(x, height - 1),
+                Imgproc.line(
+                        frame,
+                        new org.opencv.core.Point(x, 0),
+                        new org.opencv.core.Point(x, height - 1),
                         new Scalar(v, v * 0.9, v * 0.8));
             }
             Core.setRNGSeed((int) seed);

@@ -1,7 +1,6 @@
 package io.affectune.devpostgres;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -18,7 +17,6 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,8 +31,7 @@ public final class DevPostgres {
     /** Exit status when the settings or the environment make starting impossible (run.sh shows the message). */
     private static final int EXIT_CONFIGURATION = 2;
 
-    private DevPostgres() {
-    }
+    private DevPostgres() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
@@ -77,15 +74,18 @@ public final class DevPostgres {
                 .start();
         // zonky registers its own shutdown hook that runs pg_ctl stop -m fast; this one only says so
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("Stopping PostgreSQL (data kept in {})", settings.postgresDirectory());
-            try {
-                postgres.close();
-            } catch (IOException e) {
-                log.error("Could not stop PostgreSQL cleanly", e);
-            }
-            stopped.countDown();
-        }, "dev-postgres-stop"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            log.info("Stopping PostgreSQL (data kept in {})", settings.postgresDirectory());
+                            try {
+                                postgres.close();
+                            } catch (IOException e) {
+                                log.error("Could not stop PostgreSQL cleanly", e);
+                            }
+                            stopped.countDown();
+                        },
+                        "dev-postgres-stop"));
 
         createDatabaseIfMissing(postgres, settings.database());
         String jdbcUrl = "jdbc:postgresql://localhost:" + settings.port() + "/" + settings.database();
@@ -108,8 +108,10 @@ public final class DevPostgres {
         while (!stopped.await(1, TimeUnit.SECONDS)) {
             boolean gone = !Files.exists(pidFile) || (postmaster != null && !postmaster.isAlive());
             if (gone && stopped.getCount() > 0) {
-                log.error("PostgreSQL stopped unexpectedly (postmaster {} {}); see the log above",
-                        postmaster == null ? "?" : postmaster.pid(), Files.exists(pidFile) ? "is gone" : "left no " + pidFile);
+                log.error(
+                        "PostgreSQL stopped unexpectedly (postmaster {} {}); see the log above",
+                        postmaster == null ? "?" : postmaster.pid(),
+                        Files.exists(pidFile) ? "is gone" : "left no " + pidFile);
                 Runtime.getRuntime().halt(1); // not exit(): the shutdown hook would wait on a server that is gone
             }
         }
@@ -118,7 +120,11 @@ public final class DevPostgres {
     /** The postmaster named on the first line of postmaster.pid, or null if it cannot be read. */
     private static ProcessHandle postmaster(Path pidFile) {
         try (Stream<String> lines = Files.lines(pidFile)) {
-            return lines.findFirst().map(String::trim).map(Long::parseLong).flatMap(ProcessHandle::of).orElse(null);
+            return lines.findFirst()
+                    .map(String::trim)
+                    .map(Long::parseLong)
+                    .flatMap(ProcessHandle::of)
+                    .orElse(null);
         } catch (IOException | RuntimeException e) {
             log.warn("Cannot read the postmaster's pid from {}: {}", pidFile, e.toString());
             return null;
@@ -127,10 +133,11 @@ public final class DevPostgres {
 
     private static void checkCanStart(DevPostgresSettings settings) {
         if ("root".equals(System.getProperty("user.name"))) {
-            throw new IllegalStateException("PostgreSQL refuses to run as root. Start it through ./run.sh (which runs it as "
-                    + "an unprivileged user), or yourself with e.g. `setpriv --reuid=nobody --regid=nogroup --clear-groups "
-                    + "java -jar dev-postgres/target/dev-postgres-*.jar` after `chown -R nobody:nogroup "
-                    + settings.dataDirectory() + "`.");
+            throw new IllegalStateException(
+                    "PostgreSQL refuses to run as root. Start it through ./run.sh (which runs it as "
+                            + "an unprivileged user), or yourself with e.g. `setpriv --reuid=nobody --regid=nogroup --clear-groups "
+                            + "java -jar dev-postgres/target/dev-postgres-*.jar` after `chown -R nobody:nogroup "
+                            + settings.dataDirectory() + "`.");
         }
         Path dataDir = settings.postgresDirectory();
         if (Files.isDirectory(dataDir) && !Files.exists(dataDir.resolve("postgresql.conf")) && !isEmpty(dataDir)) {
@@ -159,7 +166,7 @@ public final class DevPostgres {
 
     private static void createDatabaseIfMissing(EmbeddedPostgres postgres, String database) throws SQLException {
         try (Connection connection = postgres.getPostgresDatabase().getConnection();
-             PreparedStatement exists = connection.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+                PreparedStatement exists = connection.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
             exists.setString(1, database);
             try (ResultSet rows = exists.executeQuery()) {
                 if (rows.next()) {
@@ -176,8 +183,8 @@ public final class DevPostgres {
 
     private static String serverVersion(EmbeddedPostgres postgres) throws SQLException {
         try (Connection connection = postgres.getPostgresDatabase().getConnection();
-             Statement statement = connection.createStatement();
-             ResultSet rows = statement.executeQuery("SHOW server_version")) {
+                Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SHOW server_version")) {
             return rows.next() ? rows.getString(1) : "?";
         }
     }
@@ -199,14 +206,17 @@ public final class DevPostgres {
             if (port < 1 || port > 65535) {
                 throw new IllegalArgumentException("EMBEDDED_DB_PORT must be between 1 and 65535, got " + port);
             }
-            Path dataDirectory = Path.of(env.getOrDefault("AFFECTUNE_DATA_DIR", ".data")).toAbsolutePath().normalize();
+            Path dataDirectory = Path.of(env.getOrDefault("AFFECTUNE_DATA_DIR", ".data"))
+                    .toAbsolutePath()
+                    .normalize();
             String database = env.getOrDefault("EMBEDDED_DB_NAME", "affectune");
             if (!database.matches("[a-z_][a-z0-9_]{0,62}")) {
                 throw new IllegalArgumentException("EMBEDDED_DB_NAME must be a lower-case identifier "
                         + "(letters, digits, _), got '" + database + "'");
             }
             int timeoutSeconds = intSetting(env, "EMBEDDED_DB_START_TIMEOUT", 60);
-            return new DevPostgresSettings(port, dataDirectory, database, Duration.ofSeconds(Math.max(1, timeoutSeconds)));
+            return new DevPostgresSettings(
+                    port, dataDirectory, database, Duration.ofSeconds(Math.max(1, timeoutSeconds)));
         }
 
         private static int intSetting(Map<String, String> env, String name, int defaultValue) {

@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,7 +53,8 @@ class DevPostgresIT {
         Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
         dataDir = work.resolve("data");
         if (ROOT) {
-            assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")) || Files.isExecutable(Path.of("/bin/setpriv")),
+            assumeTrue(
+                    Files.isExecutable(Path.of("/usr/bin/setpriv")) || Files.isExecutable(Path.of("/bin/setpriv")),
                     "running as root needs setpriv to start PostgreSQL as nobody");
             Files.createDirectories(dataDir);
             run("chown", "-R", "nobody:" + nobodyGroup(), dataDir.toString());
@@ -75,7 +75,7 @@ class DevPostgresIT {
         String ready = awaitReadyLine(first);
         assertThat(ready).startsWith("DEV_POSTGRES_READY " + jdbcUrl);
         try (Connection connection = DriverManager.getConnection(jdbcUrl, "postgres", "");
-             Statement statement = connection.createStatement()) {
+                Statement statement = connection.createStatement()) {
             statement.execute("CREATE TABLE kept (answer int)");
             statement.execute("INSERT INTO kept VALUES (42)");
         }
@@ -84,8 +84,8 @@ class DevPostgresIT {
         Process second = start(port);
         awaitReadyLine(second);
         try (Connection connection = DriverManager.getConnection(jdbcUrl, "postgres", "");
-             Statement statement = connection.createStatement();
-             ResultSet rows = statement.executeQuery("SELECT answer FROM kept")) {
+                Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT answer FROM kept")) {
             assertThat(rows.next()).isTrue();
             assertThat(rows.getInt(1)).isEqualTo(42);
         }
@@ -100,33 +100,46 @@ class DevPostgresIT {
         awaitReadyLine(first);
         int writes = 200;
         try (Connection connection = DriverManager.getConnection(jdbcUrl, "postgres", "");
-             Statement statement = connection.createStatement()) {
+                Statement statement = connection.createStatement()) {
             assertThat(setting(statement, "fsync")).isEqualTo("on");
             assertThat(setting(statement, "synchronous_commit")).isEqualTo("on");
-            statement.execute("CREATE TABLE acknowledged (id serial PRIMARY KEY, track bigint NOT NULL, signal text NOT NULL)");
+            statement.execute(
+                    "CREATE TABLE acknowledged (id serial PRIMARY KEY, track bigint NOT NULL, signal text NOT NULL)");
             // the same writes with the settings the launcher used to have, for the figure only (not kept)
             statement.execute("CREATE TABLE unacknowledged_figure (id serial PRIMARY KEY, track bigint, signal text)");
             statement.execute("SET synchronous_commit = off");
             double before = writesPerSecond(statement, "unacknowledged_figure", writes);
             statement.execute("SET synchronous_commit = on");
             double after = writesPerSecond(statement, "acknowledged", writes); // each one its own transaction
-            System.out.printf(Locale.ROOT, "dev-postgres durability: %d single-row commits, synchronous_commit off %.0f "
-                    + "writes/s, on (fsync on) %.0f writes/s%n", writes, before, after);
+            System.out.printf(
+                    Locale.ROOT,
+                    "dev-postgres durability: %d single-row commits, synchronous_commit off %.0f "
+                            + "writes/s, on (fsync on) %.0f writes/s%n",
+                    writes,
+                    before,
+                    after);
         }
-        long postmaster = Long.parseLong(Files.readAllLines(dataDir.resolve("postgres").resolve("postmaster.pid")).get(0).trim());
+        long postmaster =
+                Long.parseLong(Files.readAllLines(dataDir.resolve("postgres").resolve("postmaster.pid"))
+                        .get(0)
+                        .trim());
         run("kill", "-9", Long.toString(postmaster));
         // the launcher notices and exits non-zero, so that a supervisor restarts it
-        assertThat(first.waitFor(30, TimeUnit.SECONDS)).as("dev-postgres exits when its postmaster is killed").isTrue();
+        assertThat(first.waitFor(30, TimeUnit.SECONDS))
+                .as("dev-postgres exits when its postmaster is killed")
+                .isTrue();
         assertThat(first.exitValue()).isNotZero();
         awaitNoServerProcessLeft();
 
         Process second = start(port);
         awaitReadyLine(second); // crash recovery replays the WAL
         try (Connection connection = DriverManager.getConnection(jdbcUrl, "postgres", "");
-             Statement statement = connection.createStatement();
-             ResultSet rows = statement.executeQuery("SELECT count(*), max(id) FROM acknowledged")) {
+                Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT count(*), max(id) FROM acknowledged")) {
             assertThat(rows.next()).isTrue();
-            assertThat(rows.getInt(1)).as("acknowledged writes after kill -9 and restart").isEqualTo(writes);
+            assertThat(rows.getInt(1))
+                    .as("acknowledged writes after kill -9 and restart")
+                    .isEqualTo(writes);
             assertThat(rows.getInt(2)).isEqualTo(writes);
         }
         stopWithSigterm(second, port);
@@ -146,9 +159,14 @@ class DevPostgresIT {
         try {
             long t0 = System.nanoTime();
             process.destroy(); // SIGTERM
-            assertThat(process.waitFor(5, TimeUnit.SECONDS)).as("stopped within 5 s of SIGTERM").isTrue();
-            System.out.printf(Locale.ROOT, "dev-postgres: SIGTERM with %d open connections -> stopped in %d ms%n",
-                    pool.size(), (System.nanoTime() - t0) / 1_000_000);
+            assertThat(process.waitFor(5, TimeUnit.SECONDS))
+                    .as("stopped within 5 s of SIGTERM")
+                    .isTrue();
+            System.out.printf(
+                    Locale.ROOT,
+                    "dev-postgres: SIGTERM with %d open connections -> stopped in %d ms%n",
+                    pool.size(),
+                    (System.nanoTime() - t0) / 1_000_000);
             awaitNoServerProcessLeft();
             assertThat(portIsFree(port)).isTrue();
         } finally {
@@ -181,8 +199,12 @@ class DevPostgresIT {
     private void awaitNoServerProcessLeft() throws Exception {
         String dataPath = dataDir.toString();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (ProcessHandle.allProcesses().anyMatch(p -> p.info().commandLine().map(l -> l.contains(dataPath)).orElse(false))) {
-            assertThat(System.nanoTime()).as("PostgreSQL processes of %s still running after 30 s", dataPath).isLessThan(deadline);
+        while (ProcessHandle.allProcesses()
+                .anyMatch(p ->
+                        p.info().commandLine().map(l -> l.contains(dataPath)).orElse(false))) {
+            assertThat(System.nanoTime())
+                    .as("PostgreSQL processes of %s still running after 30 s", dataPath)
+                    .isLessThan(deadline);
             Thread.sleep(200);
         }
     }
@@ -194,7 +216,9 @@ class DevPostgresIT {
             CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> readAll(process));
             assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(process.exitValue()).isEqualTo(2);
-            assertThat(output.get(10, TimeUnit.SECONDS)).contains("already in use").contains("EMBEDDED_DB_PORT");
+            assertThat(output.get(10, TimeUnit.SECONDS))
+                    .contains("already in use")
+                    .contains("EMBEDDED_DB_PORT");
         }
     }
 
@@ -202,12 +226,15 @@ class DevPostgresIT {
     void asRootItExplainsThatPostgresqlMustRunUnprivileged() throws Exception {
         assumeTrue(ROOT, "only meaningful when the build runs as root");
         Process process = new ProcessBuilder(javaBinary(), "-jar", jar.toString())
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
         started.add(process);
         CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> readAll(process));
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).isEqualTo(2);
-        assertThat(output.get(10, TimeUnit.SECONDS)).contains("refuses to run as root").contains("run.sh");
+        assertThat(output.get(10, TimeUnit.SECONDS))
+                .contains("refuses to run as root")
+                .contains("run.sh");
     }
 
     private Process start(int port) throws Exception {
@@ -216,7 +243,8 @@ class DevPostgresIT {
             command.addAll(List.of("setpriv", "--reuid=nobody", "--regid=" + nobodyGroup(), "--clear-groups", "--"));
         }
         command.addAll(List.of(javaBinary(), "-Xmx128m", "-jar", jar.toString()));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).directory(work.toFile());
+        ProcessBuilder builder =
+                new ProcessBuilder(command).redirectErrorStream(true).directory(work.toFile());
         builder.environment().put("AFFECTUNE_DATA_DIR", dataDir.toString());
         builder.environment().put("EMBEDDED_DB_PORT", Integer.toString(port));
         Process process = builder.start();
@@ -228,22 +256,24 @@ class DevPostgresIT {
     private static String awaitReadyLine(Process process) throws Exception {
         CompletableFuture<String> readyLine = new CompletableFuture<>();
         StringBuilder seen = new StringBuilder();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader lines = new BufferedReader(
-                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = lines.readLine()) != null; ) {
-                    synchronized (seen) {
-                        seen.append(line).append('\n');
+        Thread reader = new Thread(
+                () -> {
+                    try (BufferedReader lines = new BufferedReader(
+                            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                        for (String line; (line = lines.readLine()) != null; ) {
+                            synchronized (seen) {
+                                seen.append(line).append('\n');
+                            }
+                            if (line.startsWith("DEV_POSTGRES_READY")) {
+                                readyLine.complete(line);
+                            }
+                        }
+                    } catch (IOException ignored) {
+                        // the process ended
                     }
-                    if (line.startsWith("DEV_POSTGRES_READY")) {
-                        readyLine.complete(line);
-                    }
-                }
-            } catch (IOException ignored) {
-                // the process ended
-            }
-            readyLine.completeExceptionally(new IllegalStateException("exited before ready:\n" + seen));
-        }, "dev-postgres-output");
+                    readyLine.completeExceptionally(new IllegalStateException("exited before ready:\n" + seen));
+                },
+                "dev-postgres-output");
         reader.setDaemon(true);
         reader.start();
         return readyLine.get(180, TimeUnit.SECONDS);
@@ -251,14 +281,19 @@ class DevPostgresIT {
 
     private void stopWithSigterm(Process process, int port) throws Exception {
         process.destroy(); // SIGTERM
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("stopped within 60 s after SIGTERM").isTrue();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS))
+                .as("stopped within 60 s after SIGTERM")
+                .isTrue();
         assertThat(dataDir.resolve("postgres").resolve("postmaster.pid")).doesNotExist();
         assertThat(portIsFree(port)).as("port %d released", port).isTrue();
         String dataPath = dataDir.toString();
         assertThat(ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().map(line -> line.contains(dataPath)).orElse(false))
-                .map(p -> p.pid() + " " + p.info().commandLine().orElse(""))
-                .toList())
+                        .filter(p -> p.info()
+                                .commandLine()
+                                .map(line -> line.contains(dataPath))
+                                .orElse(false))
+                        .map(p -> p.pid() + " " + p.info().commandLine().orElse(""))
+                        .toList())
                 .as("no PostgreSQL process left behind")
                 .isEmpty();
     }

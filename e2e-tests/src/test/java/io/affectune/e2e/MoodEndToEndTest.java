@@ -53,21 +53,25 @@ class MoodEndToEndTest {
     @BeforeAll
     static void startServices() {
         assumeTrue(RealServices.modelPresent(), "no emotion model at " + RealServices.modelsDir());
-        assumeTrue(RealServices.jarsBuilt("emotion-service", "playlist-service", "camera-service"),
+        assumeTrue(
+                RealServices.jarsBuilt("emotion-service", "playlist-service", "camera-service"),
                 "emotion-service, playlist-service and camera-service jars must be packaged first");
         database = PostgresTestDatabase.create();
         playlist = ServiceProcess.start("playlist-service", database.asEnv());
-        emotion = ServiceProcess.start("emotion-service", Map.of("MODELS_DIR", RealServices.modelsDir().toString()));
-        camera = ServiceProcess.start("camera-service", Map.of(
-                "EMOTION_SERVICE_URL", emotion.baseUrl(),
-                "PLAYLIST_SERVICE_URL", playlist.baseUrl(),
-                "MODELS_DIR", RealServices.modelsDir().toString(),
-                "MOOD_SETTLE", "1s",
-                "MOOD_HOLD", "2s",
-                "MOOD_SMOOTHING_WINDOW", "300ms",
-                "MOOD_MARGIN", "0.05",
-                "EMOTION_TIMEOUT", "1s",
-                "EMOTION_BREAKER_WAIT", "1s"));
+        emotion = ServiceProcess.start(
+                "emotion-service", Map.of("MODELS_DIR", RealServices.modelsDir().toString()));
+        camera = ServiceProcess.start(
+                "camera-service",
+                Map.of(
+                        "EMOTION_SERVICE_URL", emotion.baseUrl(),
+                        "PLAYLIST_SERVICE_URL", playlist.baseUrl(),
+                        "MODELS_DIR", RealServices.modelsDir().toString(),
+                        "MOOD_SETTLE", "1s",
+                        "MOOD_HOLD", "2s",
+                        "MOOD_SMOOTHING_WINDOW", "300ms",
+                        "MOOD_MARGIN", "0.05",
+                        "EMOTION_TIMEOUT", "1s",
+                        "EMOTION_BREAKER_WAIT", "1s"));
     }
 
     @AfterAll
@@ -75,8 +79,7 @@ class MoodEndToEndTest {
         RealServices.closeAll(camera, emotion, playlist, database);
     }
 
-    record Candidate(TestFaces.Face face, byte[] jpeg, String emotion, double confidence, JsonNode probabilities) {
-    }
+    record Candidate(TestFaces.Face face, byte[] jpeg, String emotion, double confidence, JsonNode probabilities) {}
 
     private JsonNode analyze(byte[] jpeg) {
         return analyze("/api/v1/analyze", jpeg);
@@ -84,8 +87,11 @@ class MoodEndToEndTest {
 
     private JsonNode analyze(String path, byte[] jpeg) {
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(camera.baseUrl() + path))
-                    .header("Content-Type", "image/jpeg").POST(HttpRequest.BodyPublishers.ofByteArray(jpeg)).build(),
+            HttpResponse<String> response = http.send(
+                    HttpRequest.newBuilder(URI.create(camera.baseUrl() + path))
+                            .header("Content-Type", "image/jpeg")
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(jpeg))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
             return json.readTree(response.body());
@@ -118,33 +124,41 @@ class MoodEndToEndTest {
             JsonNode result = analyze(jpeg);
             assertThat(result.path("degraded").asBoolean()).isFalse();
             JsonNode f = result.path("faces").get(0);
-            all.add(new Candidate(face, jpeg, f.path("emotion").asText(), f.path("confidence").asDouble(), f.path("probabilities")));
+            all.add(new Candidate(
+                    face, jpeg, f.path("emotion").asText(), f.path("confidence").asDouble(), f.path("probabilities")));
         }
         all.sort((a, b) -> {
-            int byLabel = Boolean.compare(b.emotion().equals(b.face().label()), a.emotion().equals(a.face().label()));
+            int byLabel = Boolean.compare(
+                    b.emotion().equals(b.face().label()),
+                    a.emotion().equals(a.face().label()));
             return byLabel != 0 ? byLabel : Double.compare(b.confidence(), a.confidence());
         });
         Candidate first = all.get(0);
         // B must beat A's emotion by a clear lead (more than the margin), or no mood change is expected
-        Candidate second = all.stream().filter(c -> !c.emotion().equals(first.emotion()))
-                .filter(c -> c.confidence() - c.probabilities().path(first.emotion()).asDouble() > MARGIN + 0.05)
-                .max(java.util.Comparator.comparingDouble(c -> c.confidence() - c.probabilities().path(first.emotion()).asDouble()))
+        Candidate second = all.stream()
+                .filter(c -> !c.emotion().equals(first.emotion()))
+                .filter(c ->
+                        c.confidence() - c.probabilities().path(first.emotion()).asDouble() > MARGIN + 0.05)
+                .max(java.util.Comparator.comparingDouble(c ->
+                        c.confidence() - c.probabilities().path(first.emotion()).asDouble()))
                 .orElse(null);
-        System.out.printf("expression A: %s read as %s (%.2f)%n", first.face().name(), first.emotion(), first.confidence());
+        System.out.printf(
+                "expression A: %s read as %s (%.2f)%n", first.face().name(), first.emotion(), first.confidence());
         if (second == null) {
             System.out.println("WARNING: no test face is read as another emotion with a lead over " + first.emotion()
                     + " above the margin (an undertrained model); the mood-change part of this test cannot run");
             return java.util.Arrays.asList(first, null);
         }
-        System.out.printf("expression B: %s read as %s (%.2f)%n", second.face().name(), second.emotion(), second.confidence());
+        System.out.printf(
+                "expression B: %s read as %s (%.2f)%n", second.face().name(), second.emotion(), second.confidence());
         return List.of(first, second);
     }
 
-    record Received(Instant at, JsonNode result) {
-    }
+    record Received(Instant at, JsonNode result) {}
 
     /** Collects the session's text messages (a JSON result each, possibly delivered in parts). */
-    private record Results(ObjectMapper json, List<Received> received, StringBuilder partial) implements WebSocket.Listener {
+    private record Results(ObjectMapper json, List<Received> received, StringBuilder partial)
+            implements WebSocket.Listener {
 
         Results(ObjectMapper json, List<Received> received) {
             this(json, received, new StringBuilder());
@@ -177,21 +191,27 @@ class MoodEndToEndTest {
         String sessionId = "e2e-" + System.nanoTime();
         Instant startA = Instant.now();
         WebSocket socket = http.newWebSocketBuilder()
-                .buildAsync(URI.create("ws://127.0.0.1:" + camera.port() + "/api/v1/sessions/" + sessionId + "/stream"),
+                .buildAsync(
+                        URI.create("ws://127.0.0.1:" + camera.port() + "/api/v1/sessions/" + sessionId + "/stream"),
                         new Results(json, received))
                 .get(10, TimeUnit.SECONDS);
         ScheduledExecutorService sender = Executors.newSingleThreadScheduledExecutor();
-        // one frame every 100 ms, the next only after the last was handed over (java.net.http allows one send at a time)
-        sender.scheduleWithFixedDelay(() -> socket.sendBinary(ByteBuffer.wrap(current.get()), true).join(),
-                0, 100, TimeUnit.MILLISECONDS);
+        // one frame every 100 ms, the next only after the last was handed over (java.net.http allows one send at a
+        // time)
+        sender.scheduleWithFixedDelay(
+                () -> socket.sendBinary(ByteBuffer.wrap(current.get()), true).join(), 0, 100, TimeUnit.MILLISECONDS);
         try {
             // phase A: one expression settles into its mood, and that mood's playlist arrives
-            JsonNode firstMood = waitFor(received, r -> r.path("mood").path("emotion").asText().equals(a.emotion()),
-                    Duration.ofSeconds(15));
-            Instant settledAt = Instant.parse(firstMood.path("mood").path("since").asText());
+            JsonNode firstMood = waitFor(
+                    received, r -> r.path("mood").path("emotion").asText().equals(a.emotion()), Duration.ofSeconds(15));
+            Instant settledAt =
+                    Instant.parse(firstMood.path("mood").path("since").asText());
             assertThat(Duration.between(startA, settledAt)).isGreaterThanOrEqualTo(SETTLE);
-            JsonNode playlistA = waitFor(received, r -> r.path("playlist").path("emotion").asText().equals(a.emotion()),
-                    Duration.ofSeconds(10)).path("playlist");
+            JsonNode playlistA = waitFor(
+                            received,
+                            r -> r.path("playlist").path("emotion").asText().equals(a.emotion()),
+                            Duration.ofSeconds(10))
+                    .path("playlist");
             assertThat(playlistA.path("tracks").size()).isPositive();
             Set<String> tracksA = ids(playlistA);
 
@@ -222,33 +242,56 @@ class MoodEndToEndTest {
         assertThat(recovered.path("faces").get(0).path("emotion").asText()).isEqualTo(a.emotion());
 
         // ?recommend=true adds a playlist for the dominant emotion
-        assertThat(analyze("/api/v1/analyze?recommend=true", a.jpeg()).path("playlist").path("emotion").asText())
+        assertThat(analyze("/api/v1/analyze?recommend=true", a.jpeg())
+                        .path("playlist")
+                        .path("emotion")
+                        .asText())
                 .isEqualTo(a.emotion());
     }
 
-    private void checkMoodChange(Candidate a, Candidate b, AtomicReference<byte[]> current, List<Received> received,
-                                 JsonNode firstMood, Instant settledAt, Set<String> tracksA) throws InterruptedException {
+    private void checkMoodChange(
+            Candidate a,
+            Candidate b,
+            AtomicReference<byte[]> current,
+            List<Received> received,
+            JsonNode firstMood,
+            Instant settledAt,
+            Set<String> tracksA)
+            throws InterruptedException {
         Thread.sleep(500);
         Instant startB = Instant.now();
         current.set(b.jpeg());
-        JsonNode changed = waitFor(received, r -> r.path("mood").path("emotion").asText().equals(b.emotion()),
-                Duration.ofSeconds(20));
+        JsonNode changed = waitFor(
+                received, r -> r.path("mood").path("emotion").asText().equals(b.emotion()), Duration.ofSeconds(20));
         Instant changedAt = Instant.parse(changed.path("mood").path("since").asText());
-        Instant lockedUntilA = Instant.parse(firstMood.path("mood").path("lockedUntil").asText());
-        assertThat(Duration.between(startB, changedAt)).as("change waits for settle").isGreaterThanOrEqualTo(SETTLE);
+        Instant lockedUntilA =
+                Instant.parse(firstMood.path("mood").path("lockedUntil").asText());
+        assertThat(Duration.between(startB, changedAt))
+                .as("change waits for settle")
+                .isGreaterThanOrEqualTo(SETTLE);
         assertThat(changedAt).as("change waits for the hold").isAfterOrEqualTo(lockedUntilA);
         assertThat(Duration.between(settledAt, changedAt)).isGreaterThanOrEqualTo(HOLD);
         synchronized (received) {
             // between the switch and the change, every answer still carried mood A
-            received.stream().filter(r -> r.at().isAfter(startB) && r.result().has("mood")
-                            && Instant.parse(r.result().path("timestamp").asText()).isBefore(changedAt))
-                    .forEach(r -> assertThat(r.result().path("mood").path("emotion").asText()).isEqualTo(a.emotion()));
+            received.stream()
+                    .filter(r -> r.at().isAfter(startB)
+                            && r.result().has("mood")
+                            && Instant.parse(r.result().path("timestamp").asText())
+                                    .isBefore(changedAt))
+                    .forEach(r -> assertThat(
+                                    r.result().path("mood").path("emotion").asText())
+                            .isEqualTo(a.emotion()));
         }
-        JsonNode playlistB = waitFor(received, r -> r.path("playlist").path("emotion").asText().equals(b.emotion()),
-                Duration.ofSeconds(10)).path("playlist");
+        JsonNode playlistB = waitFor(
+                        received,
+                        r -> r.path("playlist").path("emotion").asText().equals(b.emotion()),
+                        Duration.ofSeconds(10))
+                .path("playlist");
         Set<String> overlap = new HashSet<>(ids(playlistB));
         overlap.retainAll(tracksA);
-        assertThat(overlap).as("tracks already given in this session are not repeated").isEmpty();
+        assertThat(overlap)
+                .as("tracks already given in this session are not repeated")
+                .isEmpty();
     }
 
     private static Set<String> ids(JsonNode playlist) {
@@ -257,8 +300,9 @@ class MoodEndToEndTest {
         return ids;
     }
 
-    private static JsonNode waitFor(List<Received> received, java.util.function.Predicate<JsonNode> condition,
-                                    Duration timeout) throws InterruptedException {
+    private static JsonNode waitFor(
+            List<Received> received, java.util.function.Predicate<JsonNode> condition, Duration timeout)
+            throws InterruptedException {
         Instant deadline = Instant.now().plus(timeout);
         while (Instant.now().isBefore(deadline)) {
             synchronized (received) {

@@ -26,11 +26,17 @@ final class OtlpReceiver implements AutoCloseable {
 
     /** SpanKind of opentelemetry-proto: 2 = SERVER, 3 = CLIENT. */
     static final int SERVER = 2;
+
     static final int CLIENT = 3;
 
-    record Span(String service, String traceId, String spanId, String parentSpanId, String name, int kind,
-                Map<String, String> attributes) {
-    }
+    record Span(
+            String service,
+            String traceId,
+            String spanId,
+            String parentSpanId,
+            String name,
+            int kind,
+            Map<String, String> attributes) {}
 
     private final HttpServer server;
     private final List<Span> spans = new CopyOnWriteArrayList<>();

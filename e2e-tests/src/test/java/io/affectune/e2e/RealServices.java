@@ -7,8 +7,7 @@ import java.nio.file.Path;
 /** Where the real emotion model and the services' jars are, for the end-to-end tests. */
 final class RealServices {
 
-    private RealServices() {
-    }
+    private RealServices() {}
 
     static Path repository() {
         return ServiceProcess.repositoryRoot();
@@ -17,7 +16,9 @@ final class RealServices {
     /** MODELS_DIR when set (e.g. a development model), else the repository's models/ directory. */
     static Path modelsDir() {
         String configured = System.getenv("MODELS_DIR");
-        return configured != null && !configured.isBlank() ? Path.of(configured) : repository().resolve("models");
+        return configured != null && !configured.isBlank()
+                ? Path.of(configured)
+                : repository().resolve("models");
     }
 
     static boolean modelPresent() {

@@ -23,23 +23,27 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  */
 final class TestFaces {
 
-    record Face(String name, String label, BufferedImage pixels) {
-    }
+    record Face(String name, String label, BufferedImage pixels) {}
 
-    private TestFaces() {
-    }
+    private TestFaces() {}
 
     static List<Face> all() {
         Path dir = RealServices.repository().resolve("camera-service/src/test/resources/faces");
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".png")).sorted().map(p -> {
-                String name = p.getFileName().toString();
-                try {
-                    return new Face(name, name.substring(name.lastIndexOf('-') + 1, name.length() - 4), ImageIO.read(p.toFile()));
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }).toList();
+            return files.filter(p -> p.getFileName().toString().endsWith(".png"))
+                    .sorted()
+                    .map(p -> {
+                        String name = p.getFileName().toString();
+                        try {
+                            return new Face(
+                                    name,
+                                    name.substring(name.lastIndexOf('-') + 1, name.length() - 4),
+                                    ImageIO.read(p.toFile()));
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    })
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -17,7 +17,6 @@ import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -46,7 +45,8 @@ class TraceEndToEndTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HexFormat HEX = HexFormat.of();
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final List<String> SERVICES = List.of("gateway", "camera-service", "emotion-service", "playlist-service");
+    private static final List<String> SERVICES =
+            List.of("gateway", "camera-service", "emotion-service", "playlist-service");
 
     private static OtlpReceiver receiver;
     private static PostgresTestDatabase database;
@@ -61,7 +61,8 @@ class TraceEndToEndTest {
     @BeforeAll
     static void startServices() throws Exception {
         assumeTrue(RealServices.modelPresent(), "no emotion model at " + RealServices.modelsDir());
-        assumeTrue(RealServices.jarsBuilt("emotion-service", "playlist-service", "camera-service", "gateway"),
+        assumeTrue(
+                RealServices.jarsBuilt("emotion-service", "playlist-service", "camera-service", "gateway"),
                 "the four services' jars must be packaged first");
         receiver = new OtlpReceiver();
         Map<String, String> tracing = Map.of(
@@ -76,20 +77,37 @@ class TraceEndToEndTest {
                 "LOGGING_LEVEL_IO_AFFECTUNE_CAMERA_STREAM", "DEBUG");
         database = PostgresTestDatabase.create();
         playlist = ServiceProcess.start("playlist-service", with(tracing, database.asEnv()));
-        emotion = ServiceProcess.start("emotion-service", with(tracing, Map.of("MODELS_DIR", RealServices.modelsDir().toString())));
-        camera = ServiceProcess.start("camera-service", with(tracing, Map.of(
-                "EMOTION_SERVICE_URL", emotion.baseUrl(),
-                "PLAYLIST_SERVICE_URL", playlist.baseUrl(),
-                "MODELS_DIR", RealServices.modelsDir().toString(),
-                // the first calls into a cold emotion-service are slow; a degraded frame calls no playlist
-                "EMOTION_TIMEOUT", "20s",
-                "MOOD_SETTLE", "500ms",
-                "MOOD_SMOOTHING_WINDOW", "300ms")));
-        gateway = ServiceProcess.start("gateway", with(tracing, Map.of(
-                "EMOTION_SERVICE_URL", emotion.baseUrl(),
-                "PLAYLIST_SERVICE_URL", playlist.baseUrl(),
-                "CAMERA_SERVICE_URL", camera.baseUrl(),
-                "GATEWAY_MANAGEMENT_PORT", Integer.toString(freePort()))));
+        emotion = ServiceProcess.start(
+                "emotion-service",
+                with(tracing, Map.of("MODELS_DIR", RealServices.modelsDir().toString())));
+        camera = ServiceProcess.start(
+                "camera-service",
+                with(
+                        tracing,
+                        Map.of(
+                                "EMOTION_SERVICE_URL",
+                                emotion.baseUrl(),
+                                "PLAYLIST_SERVICE_URL",
+                                playlist.baseUrl(),
+                                "MODELS_DIR",
+                                RealServices.modelsDir().toString(),
+                                // the first calls into a cold emotion-service are slow; a degraded frame calls no
+                                // playlist
+                                "EMOTION_TIMEOUT",
+                                "20s",
+                                "MOOD_SETTLE",
+                                "500ms",
+                                "MOOD_SMOOTHING_WINDOW",
+                                "300ms")));
+        gateway = ServiceProcess.start(
+                "gateway",
+                with(
+                        tracing,
+                        Map.of(
+                                "EMOTION_SERVICE_URL", emotion.baseUrl(),
+                                "PLAYLIST_SERVICE_URL", playlist.baseUrl(),
+                                "CAMERA_SERVICE_URL", camera.baseUrl(),
+                                "GATEWAY_MANAGEMENT_PORT", Integer.toString(freePort()))));
         face = TestFaces.frame(TestFaces.withLabel("happy").get(0), 640, 480, 200, 220, 140, 1);
     }
 
@@ -103,20 +121,27 @@ class TraceEndToEndTest {
         warmUp();
         String traceId = HEX.formatHex(bytes(16));
         String clientSpan = HEX.formatHex(bytes(8));
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/api/v1/analyze?recommend=true"))
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/api/v1/analyze?recommend=true"))
                         .header("Content-Type", "image/jpeg")
                         .header("traceparent", "00-" + traceId + "-" + clientSpan + "-01")
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(face)).build(),
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(face))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         JsonNode result = JSON.readTree(response.body());
         assertThat(result.path("degraded").asBoolean()).as(response.body()).isFalse();
-        assertThat(result.path("playlist").path("tracks").size()).as(response.body()).isPositive();
+        assertThat(result.path("playlist").path("tracks").size())
+                .as(response.body())
+                .isPositive();
 
-        List<OtlpReceiver.Span> trace = awaitSpans(traceId, spans -> servers(spans).keySet().containsAll(SERVICES));
+        List<OtlpReceiver.Span> trace =
+                awaitSpans(traceId, spans -> servers(spans).keySet().containsAll(SERVICES));
         Map<String, List<OtlpReceiver.Span>> servers = servers(trace);
         // the gateway continues the client's trace: its server span's parent is the caller's span
-        assertThat(servers.get("gateway")).extracting(OtlpReceiver.Span::parentSpanId).contains(clientSpan);
+        assertThat(servers.get("gateway"))
+                .extracting(OtlpReceiver.Span::parentSpanId)
+                .contains(clientSpan);
         // and each service's server span is the child of a span of the service that called it
         assertThat(parentsOf(servers.get("camera-service"), trace)).contains("gateway");
         assertThat(parentsOf(servers.get("emotion-service"), trace)).contains("camera-service");
@@ -135,7 +160,9 @@ class TraceEndToEndTest {
         LinkedBlockingQueue<JsonNode> results = new LinkedBlockingQueue<>();
         WebSocket socket = http.newWebSocketBuilder()
                 .header("traceparent", "00-" + traceId + "-" + HEX.formatHex(bytes(8)) + "-01")
-                .buildAsync(URI.create("ws://127.0.0.1:" + gateway.port() + "/api/v1/sessions/trace-" + System.nanoTime() + "/stream"),
+                .buildAsync(
+                        URI.create("ws://127.0.0.1:" + gateway.port() + "/api/v1/sessions/trace-" + System.nanoTime()
+                                + "/stream"),
                         new Results(results))
                 .get(10, TimeUnit.SECONDS);
         try {
@@ -148,22 +175,29 @@ class TraceEndToEndTest {
                 playlistSeen = answer != null && answer.has("playlist");
                 Thread.sleep(100);
             }
-            assertThat(playlistSeen).as("a playlist arrived on the WebSocket within 30 s").isTrue();
+            assertThat(playlistSeen)
+                    .as("a playlist arrived on the WebSocket within 30 s")
+                    .isTrue();
         } finally {
             socket.abort();
         }
 
-        List<OtlpReceiver.Span> trace = awaitSpans(traceId, spans -> servers(spans).keySet()
-                .containsAll(List.of("emotion-service", "playlist-service")));
-        List<OtlpReceiver.Span> frames = trace.stream().filter(s -> s.service().equals("camera-service")
-                && s.name().equals("websocket frame")).toList();
-        assertThat(frames).as("camera-service's frame spans in the handshake's trace").isNotEmpty();
+        List<OtlpReceiver.Span> trace = awaitSpans(
+                traceId, spans -> servers(spans).keySet().containsAll(List.of("emotion-service", "playlist-service")));
+        List<OtlpReceiver.Span> frames = trace.stream()
+                .filter(s -> s.service().equals("camera-service") && s.name().equals("websocket frame"))
+                .toList();
+        assertThat(frames)
+                .as("camera-service's frame spans in the handshake's trace")
+                .isNotEmpty();
         awaitLogLine(camera, traceId);
         Set<String> frameIds = frames.stream().map(OtlpReceiver.Span::spanId).collect(Collectors.toSet());
         // the emotion-service and playlist-service requests descend from a frame span of camera-service
         for (String service : List.of("emotion-service", "playlist-service")) {
-            assertThat(servers(trace).get(service)).allSatisfy(server ->
-                    assertThat(ancestors(server, trace)).as(service + " span's ancestors").containsAnyElementsOf(frameIds));
+            assertThat(servers(trace).get(service))
+                    .allSatisfy(server -> assertThat(ancestors(server, trace))
+                            .as(service + " span's ancestors")
+                            .containsAnyElementsOf(frameIds));
         }
     }
 
@@ -171,10 +205,14 @@ class TraceEndToEndTest {
     private void warmUp() throws Exception {
         Instant deadline = Instant.now().plusSeconds(60);
         while (Instant.now().isBefore(deadline)) {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/api/v1/analyze?recommend=true"))
-                    .header("Content-Type", "image/jpeg").POST(HttpRequest.BodyPublishers.ofByteArray(face)).build(),
+            HttpResponse<String> response = http.send(
+                    HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/api/v1/analyze?recommend=true"))
+                            .header("Content-Type", "image/jpeg")
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(face))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() == 200 && !JSON.readTree(response.body()).path("degraded").asBoolean()
+            if (response.statusCode() == 200
+                    && !JSON.readTree(response.body()).path("degraded").asBoolean()
                     && JSON.readTree(response.body()).has("playlist")) {
                 return;
             }
@@ -185,22 +223,28 @@ class TraceEndToEndTest {
 
     /** The SERVER spans of each service in the trace. */
     private static Map<String, List<OtlpReceiver.Span>> servers(List<OtlpReceiver.Span> trace) {
-        return trace.stream().filter(s -> s.kind() == OtlpReceiver.SERVER)
+        return trace.stream()
+                .filter(s -> s.kind() == OtlpReceiver.SERVER)
                 .collect(Collectors.groupingBy(OtlpReceiver.Span::service));
     }
 
     /** The services whose spans are the parents of the given spans. */
     private static Set<String> parentsOf(List<OtlpReceiver.Span> spans, List<OtlpReceiver.Span> trace) {
-        Map<String, String> serviceOf = trace.stream().collect(Collectors.toMap(OtlpReceiver.Span::spanId,
-                OtlpReceiver.Span::service, (a, b) -> a));
-        return spans.stream().map(s -> serviceOf.get(s.parentSpanId())).filter(java.util.Objects::nonNull)
+        Map<String, String> serviceOf = trace.stream()
+                .collect(Collectors.toMap(OtlpReceiver.Span::spanId, OtlpReceiver.Span::service, (a, b) -> a));
+        return spans.stream()
+                .map(s -> serviceOf.get(s.parentSpanId()))
+                .filter(java.util.Objects::nonNull)
                 .collect(Collectors.toSet());
     }
 
     private static List<String> ancestors(OtlpReceiver.Span span, List<OtlpReceiver.Span> trace) {
-        Map<String, OtlpReceiver.Span> byId = trace.stream().collect(Collectors.toMap(OtlpReceiver.Span::spanId, s -> s, (a, b) -> a));
+        Map<String, OtlpReceiver.Span> byId =
+                trace.stream().collect(Collectors.toMap(OtlpReceiver.Span::spanId, s -> s, (a, b) -> a));
         List<String> ancestors = new java.util.ArrayList<>();
-        for (OtlpReceiver.Span p = byId.get(span.parentSpanId()); p != null && ancestors.size() < 50; p = byId.get(p.parentSpanId())) {
+        for (OtlpReceiver.Span p = byId.get(span.parentSpanId());
+                p != null && ancestors.size() < 50;
+                p = byId.get(p.parentSpanId())) {
             ancestors.add(p.spanId());
         }
         return ancestors;
@@ -217,12 +261,16 @@ class TraceEndToEndTest {
         // spans still on their way (a parent ends after its children) get one more export interval
         Thread.sleep(1000);
         trace = receiver.trace(traceId);
-        assertThat(complete.test(trace)).as("spans of trace " + traceId + ": " + describe(trace)).isTrue();
+        assertThat(complete.test(trace))
+                .as("spans of trace " + traceId + ": " + describe(trace))
+                .isTrue();
         return trace;
     }
 
     private static String describe(List<OtlpReceiver.Span> spans) {
-        return spans.stream().map(s -> s.service() + "/" + s.name() + "/kind " + s.kind() + " " + s.spanId() + "<-" + s.parentSpanId())
+        return spans.stream()
+                .map(s ->
+                        s.service() + "/" + s.name() + "/kind " + s.kind() + " " + s.spanId() + "<-" + s.parentSpanId())
                 .collect(Collectors.joining("; "));
     }
 
@@ -231,7 +279,8 @@ class TraceEndToEndTest {
         Instant deadline = Instant.now().plusSeconds(10);
         while (true) {
             for (String line : Files.readAllLines(service.logFile())) {
-                if (line.startsWith("{") && line.contains(traceId)
+                if (line.startsWith("{")
+                        && line.contains(traceId)
                         && traceId.equals(JSON.readTree(line).path("traceId").asText())) {
                     return;
                 }

@@ -1,9 +1,8 @@
 package io.affectune.emotion;
 
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
-
-import java.time.Duration;
 
 /**
  * Settings of the emotion service; application.yml maps each to an environment variable (see README).
@@ -57,7 +56,10 @@ public record EmotionProperties(
             throw new IllegalArgumentException("EMOTION_MAX_BATCH_SIZE, EMOTION_QUEUE_CAPACITY, "
                     + "EMOTION_INFERENCE_THREADS and EMOTION_MAX_BATCH_IMAGES must be at least 1");
         }
-        if (maxImagePixels < 1 || maxImageSize.toBytes() < 1 || progressiveWeight < 1 || maxBatchBodySize.toBytes() < 1) {
+        if (maxImagePixels < 1
+                || maxImageSize.toBytes() < 1
+                || progressiveWeight < 1
+                || maxBatchBodySize.toBytes() < 1) {
             throw new IllegalArgumentException("EMOTION_MAX_IMAGE_PIXELS, EMOTION_MAX_IMAGE_SIZE, "
                     + "EMOTION_PROGRESSIVE_WEIGHT and EMOTION_MAX_BATCH_BODY_SIZE must be positive");
         }

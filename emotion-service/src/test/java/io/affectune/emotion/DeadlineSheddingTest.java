@@ -20,19 +20,22 @@ import reactor.core.publisher.Mono;
  * in time are answered and the rest are refused at once with 503 + Retry-After (problem type queue-full),
  * before their images are decoded; never a 500, never a request left waiting.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "emotion.queue-deadline=30ms",
-        "emotion.max-batch-size=1",
-        "emotion.decode-threads=2",
-        // the burst shares a pool of 16 connections: holding them to Retry-After is RetryAfterPacingTest's subject
-        "emotion.pace-early-retries=false"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "emotion.queue-deadline=30ms",
+            "emotion.max-batch-size=1",
+            "emotion.decode-threads=2",
+            // the burst shares a pool of 16 connections: holding them to Retry-After is RetryAfterPacingTest's subject
+            "emotion.pace-early-retries=false"
+        })
 class DeadlineSheddingTest {
 
-    record Answer(int status, String retryAfter, String body) {
-    }
+    record Answer(int status, String retryAfter, String body) {}
 
     @Autowired
     ModelRegistry registry;
+
     @LocalServerPort
     int port;
 
@@ -47,8 +50,10 @@ class DeadlineSheddingTest {
         byte[] png = TestFaces.faces().get(0).png();
         WebClient web = WebClient.create("http://127.0.0.1:" + port);
         post(web, png, null).block(); // one run measures the time per image
-        List<Answer> answers = Flux.range(0, 96).flatMap(i -> post(web, png, null), 96)
-                .collectList().block(Duration.ofSeconds(120));
+        List<Answer> answers = Flux.range(0, 96)
+                .flatMap(i -> post(web, png, null), 96)
+                .collectList()
+                .block(Duration.ofSeconds(120));
         long ok = answers.stream().filter(a -> a.status() == 200).count();
         List<Answer> shed = answers.stream().filter(a -> a.status() == 503).toList();
         System.out.printf("96 simultaneous requests, 30 ms queueing deadline: %d answered, %d shed%n", ok, shed.size());
@@ -73,14 +78,20 @@ class DeadlineSheddingTest {
     }
 
     private static Mono<Answer> post(WebClient web, byte[] png, String deadlineMs) {
-        return web.post().uri("/api/v1/predictions").contentType(MediaType.IMAGE_PNG)
+        return web.post()
+                .uri("/api/v1/predictions")
+                .contentType(MediaType.IMAGE_PNG)
                 .headers(h -> {
                     if (deadlineMs != null) {
                         h.set("X-Deadline-Ms", deadlineMs);
                     }
                 })
                 .bodyValue(png)
-                .exchangeToMono(r -> r.bodyToMono(String.class).defaultIfEmpty("").map(body -> new Answer(
-                        r.statusCode().value(), r.headers().asHttpHeaders().getFirst("Retry-After"), body)));
+                .exchangeToMono(r -> r.bodyToMono(String.class)
+                        .defaultIfEmpty("")
+                        .map(body -> new Answer(
+                                r.statusCode().value(),
+                                r.headers().asHttpHeaders().getFirst("Retry-After"),
+                                body)));
     }
 }

@@ -1,16 +1,14 @@
 package io.affectune.emotion;
 
-import io.affectune.emotion.model.ModelRegistry;
+import static org.assertj.core.api.Assertions.fail;
 
+import io.affectune.emotion.model.ModelRegistry;
 import java.time.Duration;
 import java.time.Instant;
 
-import static org.assertj.core.api.Assertions.fail;
-
 final class ModelReady {
 
-    private ModelReady() {
-    }
+    private ModelReady() {}
 
     /** Waits for the background model loading; fails with the registry's reason if it cannot serve. */
     static void await(ModelRegistry registry) {

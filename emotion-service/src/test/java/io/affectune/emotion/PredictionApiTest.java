@@ -1,11 +1,21 @@
 package io.affectune.emotion;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.affectune.emotion.model.ModelRegistry;
 import io.affectune.emotion.prediction.Prediction;
 import io.affectune.models.ModelDirectory;
+import io.affectune.testsupport.RawHttp;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -15,7 +25,6 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.core.io.ByteArrayResource;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.client.MultipartBodyBuilder;
@@ -24,36 +33,30 @@ import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Flux;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Map;
-import java.util.stream.IntStream;
-
-import io.affectune.testsupport.RawHttp;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
-
 /** The HTTP API with the real model from models/effnetb3-fer2013 and real images. */
 @AutoConfigureObservability
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "emotion.max-image-size=200KB",
-        "emotion.max-image-pixels=4000000",
-        // these tests are about answers and batching, not shedding (DeadlineSheddingTest): no queueing deadline
-        "emotion.queue-deadline=60s"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "emotion.max-image-size=200KB",
+            "emotion.max-image-pixels=4000000",
+            // these tests are about answers and batching, not shedding (DeadlineSheddingTest): no queueing deadline
+            "emotion.queue-deadline=60s"
+        })
 class PredictionApiTest {
 
-    private static final ParameterizedTypeReference<List<Prediction>> PREDICTION_LIST = new ParameterizedTypeReference<>() {
-    };
+    private static final ParameterizedTypeReference<List<Prediction>> PREDICTION_LIST =
+            new ParameterizedTypeReference<>() {};
 
     @Autowired
     WebTestClient client;
+
     @Autowired
     ModelRegistry registry;
+
     @Autowired
     MeterRegistry meters;
+
     @LocalServerPort
     int port;
 
@@ -83,16 +86,19 @@ class PredictionApiTest {
             assertThat(prediction.emotion()).as("emotion of %s", face.file()).isEqualTo(reference.pythonEmotion());
             float[] javaProbabilities = toArray(prediction);
             for (int c = 0; c < javaProbabilities.length; c++) {
-                assertThat(javaProbabilities[c]).as("p[%d] of %s", c, face.file())
+                assertThat(javaProbabilities[c])
+                        .as("p[%d] of %s", c, face.file())
                         .isCloseTo(reference.probabilities()[c], within(1e-3f));
             }
-            assertThat(prediction.confidence()).isEqualTo(prediction.probabilities().get(prediction.emotion()));
+            assertThat(prediction.confidence())
+                    .isEqualTo(prediction.probabilities().get(prediction.emotion()));
             assertThat(prediction.model().id()).isEqualTo("effnetb3-fer2013");
             if (prediction.emotion().equals(face.label())) {
                 correct++;
             }
         }
-        System.out.printf("known faces: %d of %d classified as labelled (same as the Python evaluation)%n",
+        System.out.printf(
+                "known faces: %d of %d classified as labelled (same as the Python evaluation)%n",
                 correct, faces.size());
     }
 
@@ -101,7 +107,9 @@ class PredictionApiTest {
         Prediction prediction = predict(TestFaces.jpeg(TestFaces.faces().get(0).png()), MediaType.IMAGE_JPEG);
         assertThat(prediction.probabilities().keySet())
                 .containsExactly("angry", "disgust", "fear", "happy", "neutral", "sad", "surprise");
-        double sum = prediction.probabilities().values().stream().mapToDouble(Float::doubleValue).sum();
+        double sum = prediction.probabilities().values().stream()
+                .mapToDouble(Float::doubleValue)
+                .sum();
         assertThat(sum).isCloseTo(1.0, within(1e-4));
     }
 
@@ -118,11 +126,16 @@ class PredictionApiTest {
         for (TestFaces.Face face : faces) {
             body.part("image", named(face.png(), face.file())).contentType(MediaType.IMAGE_PNG);
         }
-        List<Prediction> batch = client.post().uri("/api/v1/predictions/batch")
+        List<Prediction> batch = client.post()
+                .uri("/api/v1/predictions/batch")
                 .contentType(MediaType.MULTIPART_FORM_DATA)
                 .body(BodyInserters.fromMultipartData(body.build()))
-                .exchange().expectStatus().isOk()
-                .expectBody(PREDICTION_LIST).returnResult().getResponseBody();
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(PREDICTION_LIST)
+                .returnResult()
+                .getResponseBody();
         assertThat(batch).hasSize(32);
         for (int i = 0; i < faces.size(); i++) {
             Prediction single = predict(faces.get(i).png(), MediaType.IMAGE_PNG);
@@ -137,16 +150,24 @@ class PredictionApiTest {
 
     @Test
     void concurrentRequestsAreGatheredIntoOneRun() {
-        DistributionSummary batchSizes = meters.get("emotion.inference.batch.size").tag("model", "effnetb3-fer2013")
+        DistributionSummary batchSizes = meters.get("emotion.inference.batch.size")
+                .tag("model", "effnetb3-fer2013")
                 .summary();
         long runsBefore = batchSizes.count();
         double imagesBefore = batchSizes.totalAmount();
         List<TestFaces.Face> faces = TestFaces.faces();
         WebClient web = WebClient.create("http://127.0.0.1:" + port);
         List<Prediction> answers = Flux.range(0, 48)
-                .flatMap(i -> web.post().uri("/api/v1/predictions").contentType(MediaType.IMAGE_PNG)
-                        .bodyValue(faces.get(i % faces.size()).png()).retrieve().bodyToMono(Prediction.class), 48)
-                .collectList().block(Duration.ofSeconds(120));
+                .flatMap(
+                        i -> web.post()
+                                .uri("/api/v1/predictions")
+                                .contentType(MediaType.IMAGE_PNG)
+                                .bodyValue(faces.get(i % faces.size()).png())
+                                .retrieve()
+                                .bodyToMono(Prediction.class),
+                        48)
+                .collectList()
+                .block(Duration.ofSeconds(120));
         assertThat(answers).hasSize(48);
         long runs = batchSizes.count() - runsBefore;
         double images = batchSizes.totalAmount() - imagesBefore;
@@ -157,26 +178,47 @@ class PredictionApiTest {
 
     @Test
     void modelsListShowsTheManifestAndValidationMetrics() {
-        JsonNode answer = client.get().uri("/api/v1/models").exchange().expectStatus().isOk()
-                .expectBody(JsonNode.class).returnResult().getResponseBody();
+        JsonNode answer = client.get()
+                .uri("/api/v1/models")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(JsonNode.class)
+                .returnResult()
+                .getResponseBody();
         assertThat(answer.get("defaultModel").asText()).isEqualTo("effnetb3-fer2013");
         JsonNode model = answer.get("models").get(0);
         assertThat(model.get("id").asText()).isEqualTo("effnetb3-fer2013");
         assertThat(model.get("manifest").get("input").get("height").asInt()).isPositive();
         assertThat(model.get("manifest").has("metrics"))
-                .as("model.json of the real model carries validation metrics (written by models/training/export.py --data)")
+                .as(
+                        "model.json of the real model carries validation metrics (written by models/training/export.py --data)")
                 .isTrue();
-        assertThat(model.get("manifest").get("metrics").get("accuracy").asDouble()).isPositive();
+        assertThat(model.get("manifest").get("metrics").get("accuracy").asDouble())
+                .isPositive();
     }
 
     @Test
     void aModelCanBeNamedAndAnUnknownOneIsA404() {
-        Prediction named = client.post().uri("/api/v1/predictions?model=effnetb3-fer2013")
-                .contentType(MediaType.IMAGE_PNG).bodyValue(TestFaces.faces().get(3).png())
-                .exchange().expectStatus().isOk().expectBody(Prediction.class).returnResult().getResponseBody();
+        Prediction named = client.post()
+                .uri("/api/v1/predictions?model=effnetb3-fer2013")
+                .contentType(MediaType.IMAGE_PNG)
+                .bodyValue(TestFaces.faces().get(3).png())
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(Prediction.class)
+                .returnResult()
+                .getResponseBody();
         assertThat(named.model().id()).isEqualTo("effnetb3-fer2013");
-        expectProblem(client.post().uri("/api/v1/predictions?model=nope").contentType(MediaType.IMAGE_PNG)
-                .bodyValue(TestFaces.faces().get(3).png()).exchange(), HttpStatus.NOT_FOUND, "No model 'nope'");
+        expectProblem(
+                client.post()
+                        .uri("/api/v1/predictions?model=nope")
+                        .contentType(MediaType.IMAGE_PNG)
+                        .bodyValue(TestFaces.faces().get(3).png())
+                        .exchange(),
+                HttpStatus.NOT_FOUND,
+                "No model 'nope'");
     }
 
     @Test
@@ -184,11 +226,15 @@ class PredictionApiTest {
         byte[] png = TestFaces.faces().get(0).png();
         byte[] jpeg = TestFaces.jpeg(png);
         expectProblem(post(new byte[0], MediaType.IMAGE_PNG), HttpStatus.BAD_REQUEST, "empty");
-        expectProblem(post("hello, I am text".getBytes(), MediaType.IMAGE_PNG), HttpStatus.BAD_REQUEST,
-                "not a JPEG or PNG");
-        expectProblem(post(Arrays.copyOf(png, png.length / 2), MediaType.IMAGE_PNG), HttpStatus.BAD_REQUEST,
+        expectProblem(
+                post("hello, I am text".getBytes(), MediaType.IMAGE_PNG), HttpStatus.BAD_REQUEST, "not a JPEG or PNG");
+        expectProblem(
+                post(Arrays.copyOf(png, png.length / 2), MediaType.IMAGE_PNG),
+                HttpStatus.BAD_REQUEST,
                 "damaged or truncated");
-        expectProblem(post(Arrays.copyOf(jpeg, jpeg.length / 2), MediaType.IMAGE_JPEG), HttpStatus.BAD_REQUEST,
+        expectProblem(
+                post(Arrays.copyOf(jpeg, jpeg.length / 2), MediaType.IMAGE_JPEG),
+                HttpStatus.BAD_REQUEST,
                 "damaged or truncated");
         expectProblem(post(Arrays.copyOf(png, 20), MediaType.IMAGE_PNG), HttpStatus.BAD_REQUEST, "truncated");
         expectProblem(post(png, MediaType.TEXT_PLAIN), HttpStatus.UNSUPPORTED_MEDIA_TYPE, "image/jpeg or image/png");
@@ -196,10 +242,14 @@ class PredictionApiTest {
         expectProblem(post(TestFaces.gif(), MediaType.IMAGE_PNG), HttpStatus.UNSUPPORTED_MEDIA_TYPE, "GIF");
         expectProblem(post(new byte[300 * 1024], MediaType.IMAGE_PNG), HttpStatus.PAYLOAD_TOO_LARGE, "limit");
         // decompression bombs: the header's dimensions are refused before any pixel is decoded
-        expectProblem(post(TestFaces.pngClaiming(png, 100_000, 100_000), MediaType.IMAGE_PNG),
-                HttpStatus.PAYLOAD_TOO_LARGE, "100000x100000");
-        expectProblem(post(TestFaces.jpegClaiming(jpeg, 60_000, 60_000), MediaType.IMAGE_JPEG),
-                HttpStatus.PAYLOAD_TOO_LARGE, "60000x60000");
+        expectProblem(
+                post(TestFaces.pngClaiming(png, 100_000, 100_000), MediaType.IMAGE_PNG),
+                HttpStatus.PAYLOAD_TOO_LARGE,
+                "100000x100000");
+        expectProblem(
+                post(TestFaces.jpegClaiming(jpeg, 60_000, 60_000), MediaType.IMAGE_JPEG),
+                HttpStatus.PAYLOAD_TOO_LARGE,
+                "60000x60000");
         expectProblem(post(TestFaces.pngClaiming(png, 0, 48), MediaType.IMAGE_PNG), HttpStatus.BAD_REQUEST, "0x48");
         expectProblem(post(TestFaces.pngClaiming(png, 48, 0), MediaType.IMAGE_PNG), HttpStatus.BAD_REQUEST, "48x0");
 
@@ -225,7 +275,8 @@ class PredictionApiTest {
         expectProblem(postBatch(wrongName), HttpStatus.BAD_REQUEST, "named 'picture'");
 
         MultipartBodyBuilder tooMany = new MultipartBodyBuilder();
-        IntStream.range(0, 33).forEach(i -> tooMany.part("image", named(png, i + ".png")).contentType(MediaType.IMAGE_PNG));
+        IntStream.range(0, 33)
+                .forEach(i -> tooMany.part("image", named(png, i + ".png")).contentType(MediaType.IMAGE_PNG));
         expectProblem(postBatch(tooMany), HttpStatus.PAYLOAD_TOO_LARGE, "at most 32");
 
         MultipartBodyBuilder tooLarge = new MultipartBodyBuilder();
@@ -234,15 +285,27 @@ class PredictionApiTest {
         expectProblem(postBatch(tooLarge), HttpStatus.PAYLOAD_TOO_LARGE, "part 2 (big.png)");
 
         MultipartBodyBuilder bomb = new MultipartBodyBuilder();
-        bomb.part("image", named(TestFaces.pngClaiming(png, 100_000, 100_000), "bomb.png")).contentType(MediaType.IMAGE_PNG);
+        bomb.part("image", named(TestFaces.pngClaiming(png, 100_000, 100_000), "bomb.png"))
+                .contentType(MediaType.IMAGE_PNG);
         expectProblem(postBatch(bomb), HttpStatus.PAYLOAD_TOO_LARGE, "part 1 (bomb.png)");
 
-        expectProblem(client.post().uri("/api/v1/predictions/batch").contentType(MediaType.IMAGE_PNG).bodyValue(png)
-                .exchange(), HttpStatus.UNSUPPORTED_MEDIA_TYPE, "multipart/form-data");
+        expectProblem(
+                client.post()
+                        .uri("/api/v1/predictions/batch")
+                        .contentType(MediaType.IMAGE_PNG)
+                        .bodyValue(png)
+                        .exchange(),
+                HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+                "multipart/form-data");
 
         MultipartBodyBuilder good = new MultipartBodyBuilder();
         good.part("image", named(png, "a.png")).contentType(MediaType.IMAGE_PNG);
-        assertThat(postBatch(good).expectStatus().isOk().expectBody(PREDICTION_LIST).returnResult().getResponseBody())
+        assertThat(postBatch(good)
+                        .expectStatus()
+                        .isOk()
+                        .expectBody(PREDICTION_LIST)
+                        .returnResult()
+                        .getResponseBody())
                 .hasSize(1);
     }
 
@@ -253,31 +316,49 @@ class PredictionApiTest {
         MultipartBodyBuilder body = new MultipartBodyBuilder();
         body.part("image", named(TestFaces.faces().get(0).png(), "a.png")).contentType(MediaType.IMAGE_PNG);
 
-        assertThat(client.post().uri("/api/v1/predictions/batch?model={m}&version={v}", id, loaded)
-                .contentType(MediaType.MULTIPART_FORM_DATA).body(BodyInserters.fromMultipartData(body.build()))
-                .exchange().expectStatus().isOk().expectBody(PREDICTION_LIST).returnResult().getResponseBody())
+        assertThat(client.post()
+                        .uri("/api/v1/predictions/batch?model={m}&version={v}", id, loaded)
+                        .contentType(MediaType.MULTIPART_FORM_DATA)
+                        .body(BodyInserters.fromMultipartData(body.build()))
+                        .exchange()
+                        .expectStatus()
+                        .isOk()
+                        .expectBody(PREDICTION_LIST)
+                        .returnResult()
+                        .getResponseBody())
                 .hasSize(1);
 
-        Map<String, Object> problem = client.post().uri("/api/v1/predictions/batch?model={m}&version={v}", id,
-                        "0.0.0-other").contentType(MediaType.MULTIPART_FORM_DATA)
-                .body(BodyInserters.fromMultipartData(body.build())).exchange()
-                .expectStatus().isEqualTo(HttpStatus.CONFLICT)
-                .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
-                .expectBody(new ParameterizedTypeReference<Map<String, Object>>() {
-                }).returnResult().getResponseBody();
-        assertThat(problem).containsEntry("type", "urn:affectune:problem:model-version-mismatch")
-                .containsEntry("status", 409).containsEntry("model", id)
-                .containsEntry("requestedVersion", "0.0.0-other").containsEntry("loadedVersion", loaded);
+        Map<String, Object> problem = client.post()
+                .uri("/api/v1/predictions/batch?model={m}&version={v}", id, "0.0.0-other")
+                .contentType(MediaType.MULTIPART_FORM_DATA)
+                .body(BodyInserters.fromMultipartData(body.build()))
+                .exchange()
+                .expectStatus()
+                .isEqualTo(HttpStatus.CONFLICT)
+                .expectHeader()
+                .contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectBody(new ParameterizedTypeReference<Map<String, Object>>() {})
+                .returnResult()
+                .getResponseBody();
+        assertThat(problem)
+                .containsEntry("type", "urn:affectune:problem:model-version-mismatch")
+                .containsEntry("status", 409)
+                .containsEntry("model", id)
+                .containsEntry("requestedVersion", "0.0.0-other")
+                .containsEntry("loadedVersion", loaded);
         assertThat((String) problem.get("detail")).contains("version 0.0.0-other", "version " + loaded);
     }
 
     @Test
     void malformedContentTypesAreClientErrors() throws Exception {
         byte[] png = TestFaces.faces().get(0).png();
-        for (String path : new String[]{"/api/v1/predictions", "/api/v1/predictions/batch"}) {
-            for (String type : new String[]{"%%%", "image/jpeg;;;=;\"", "image/", "/", "multipart/form-data; boundary=\"x"}) {
+        for (String path : new String[] {"/api/v1/predictions", "/api/v1/predictions/batch"}) {
+            for (String type :
+                    new String[] {"%%%", "image/jpeg;;;=;\"", "image/", "/", "multipart/form-data; boundary=\"x"}) {
                 RawHttp.Answer answer = RawHttp.post(port, path, type, png);
-                assertThat(answer.status()).as("%s with Content-Type: %s", path, type).isEqualTo(415);
+                assertThat(answer.status())
+                        .as("%s with Content-Type: %s", path, type)
+                        .isEqualTo(415);
                 assertThat(answer.header("Content-Type")).isEqualTo("application/problem+json");
                 assertThat(answer.body()).contains("is not a media type");
             }
@@ -297,35 +378,68 @@ class PredictionApiTest {
 
     @Test
     void operationalEndpointsAnswer() {
-        client.get().uri("/actuator/health").exchange().expectStatus().isOk()
-                .expectBody().jsonPath("$.status").isEqualTo("UP");
+        client.get()
+                .uri("/actuator/health")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.status")
+                .isEqualTo("UP");
         predict(TestFaces.faces().get(1).png(), MediaType.IMAGE_PNG);
-        String prometheus = client.get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
-                .expectBody(String.class).returnResult().getResponseBody();
-        assertThat(prometheus).contains("emotion_inference_seconds_bucket", "emotion_inference_batch_size",
-                "emotion_queue_depth");
-        client.get().uri("/v3/api-docs").exchange().expectStatus().isOk()
-                .expectBody().jsonPath("$.paths['/api/v1/predictions']").exists();
+        String prometheus = client.get()
+                .uri("/actuator/prometheus")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(String.class)
+                .returnResult()
+                .getResponseBody();
+        assertThat(prometheus)
+                .contains("emotion_inference_seconds_bucket", "emotion_inference_batch_size", "emotion_queue_depth");
+        client.get()
+                .uri("/v3/api-docs")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.paths['/api/v1/predictions']")
+                .exists();
     }
 
     private Prediction predict(byte[] image, MediaType type) {
-        return post(image, type).expectStatus().isOk().expectBody(Prediction.class).returnResult().getResponseBody();
+        return post(image, type)
+                .expectStatus()
+                .isOk()
+                .expectBody(Prediction.class)
+                .returnResult()
+                .getResponseBody();
     }
 
     private WebTestClient.ResponseSpec post(byte[] body, MediaType type) {
-        return client.post().uri("/api/v1/predictions").contentType(type).bodyValue(body).exchange();
+        return client.post()
+                .uri("/api/v1/predictions")
+                .contentType(type)
+                .bodyValue(body)
+                .exchange();
     }
 
     private WebTestClient.ResponseSpec postBatch(MultipartBodyBuilder body) {
-        return client.post().uri("/api/v1/predictions/batch").contentType(MediaType.MULTIPART_FORM_DATA)
-                .body(BodyInserters.fromMultipartData(body.build())).exchange();
+        return client.post()
+                .uri("/api/v1/predictions/batch")
+                .contentType(MediaType.MULTIPART_FORM_DATA)
+                .body(BodyInserters.fromMultipartData(body.build()))
+                .exchange();
     }
 
     static void expectProblem(WebTestClient.ResponseSpec response, HttpStatus status, String detailContains) {
-        Map<String, Object> problem = response.expectStatus().isEqualTo(status)
-                .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
-                .expectBody(new ParameterizedTypeReference<Map<String, Object>>() {
-                }).returnResult().getResponseBody();
+        Map<String, Object> problem = response.expectStatus()
+                .isEqualTo(status)
+                .expectHeader()
+                .contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectBody(new ParameterizedTypeReference<Map<String, Object>>() {})
+                .returnResult()
+                .getResponseBody();
         assertThat(problem).containsKeys("title", "detail", "status");
         assertThat((String) problem.get("detail")).contains(detailContains);
     }

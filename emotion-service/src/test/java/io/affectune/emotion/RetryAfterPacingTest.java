@@ -1,10 +1,10 @@
 package io.affectune.emotion;
 
-import io.affectune.testsupport.KeepAliveConnection;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.affectune.emotion.model.MicroBatcher;
 import io.affectune.emotion.model.ModelRegistry;
+import io.affectune.testsupport.KeepAliveConnection;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -25,16 +25,16 @@ import reactor.core.publisher.Flux;
  * (problem type retried-too-soon, Retry-After: 0), while requests on other connections are admitted as usual; the
  * connection then works normally again.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "emotion.max-batch-size=1",
-        "emotion.decode-threads=2"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"emotion.max-batch-size=1", "emotion.decode-threads=2"})
 class RetryAfterPacingTest {
 
-    record Timed(KeepAliveConnection.Answer answer, long answeredAt, long tookMillis) {
-    }
+    record Timed(KeepAliveConnection.Answer answer, long answeredAt, long tookMillis) {}
 
     @Autowired
     ModelRegistry registry;
+
     @LocalServerPort
     int port;
 
@@ -50,20 +50,27 @@ class RetryAfterPacingTest {
         String base = "http://127.0.0.1:" + port;
         MicroBatcher batcher = registry.find(null).orElseThrow().batcher();
         try (KeepAliveConnection impatient = new KeepAliveConnection(base);
-             KeepAliveConnection other = new KeepAliveConnection(base)) {
-            assertThat(impatient.post("/api/v1/predictions", "image/png", png).status()).isEqualTo(200);
+                KeepAliveConnection other = new KeepAliveConnection(base)) {
+            assertThat(impatient.post("/api/v1/predictions", "image/png", png).status())
+                    .isEqualTo(200);
 
             // a queue of images from other clients, and a request that will not wait for it: refused at once
             WebClient web = WebClient.create(base);
-            Disposable burst = Flux.range(0, 24).flatMap(i -> web.post().uri("/api/v1/predictions")
-                    .contentType(MediaType.IMAGE_PNG).bodyValue(png).exchangeToMono(r -> r.releaseBody()), 24)
+            Disposable burst = Flux.range(0, 24)
+                    .flatMap(
+                            i -> web.post()
+                                    .uri("/api/v1/predictions")
+                                    .contentType(MediaType.IMAGE_PNG)
+                                    .bodyValue(png)
+                                    .exchangeToMono(r -> r.releaseBody()),
+                            24)
                     .subscribe();
             long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (batcher.queueDepth() < 4 && System.nanoTime() < waitUntil) {
                 Thread.onSpinWait();
             }
-            KeepAliveConnection.Answer refused = impatient.post("/api/v1/predictions", "image/png", png,
-                    List.of("X-Deadline-Ms: 1"));
+            KeepAliveConnection.Answer refused =
+                    impatient.post("/api/v1/predictions", "image/png", png, List.of("X-Deadline-Ms: 1"));
             assertThat(refused.status()).isEqualTo(503);
             assertThat(refused.header("retry-after")).isEqualTo("1");
             assertThat(refused.body()).contains("urn:affectune:problem:queue-full");
@@ -76,7 +83,8 @@ class RetryAfterPacingTest {
             }
             Timed admitted = timed(other, png);
             Timed held = early.get(30, TimeUnit.SECONDS);
-            System.out.printf("early retry answered %d after %d ms; another connection meanwhile %d in %d ms%n",
+            System.out.printf(
+                    "early retry answered %d after %d ms; another connection meanwhile %d in %d ms%n",
                     held.answer().status(), held.tookMillis(), admitted.answer().status(), admitted.tookMillis());
 
             assertThat(admitted.answer().status()).isEqualTo(200);
@@ -84,13 +92,16 @@ class RetryAfterPacingTest {
             assertThat(held.answer().header("retry-after")).isEqualTo("0");
             assertThat(held.answer().header("content-type")).isEqualTo("application/problem+json");
             assertThat(held.answer().body()).contains("urn:affectune:problem:retried-too-soon");
-            assertThat(held.tookMillis()).as("held until the Retry-After of the first refusal")
+            assertThat(held.tookMillis())
+                    .as("held until the Retry-After of the first refusal")
                     .isGreaterThanOrEqualTo(Duration.ofMillis(500).toMillis());
-            assertThat(admitted.answeredAt()).as("the other connection was not held behind it")
+            assertThat(admitted.answeredAt())
+                    .as("the other connection was not held behind it")
                     .isLessThan(held.answeredAt());
 
             // the refusal was paid for: the same connection is served normally again
-            assertThat(impatient.post("/api/v1/predictions", "image/png", png).status()).isEqualTo(200);
+            assertThat(impatient.post("/api/v1/predictions", "image/png", png).status())
+                    .isEqualTo(200);
             burst.dispose();
         }
     }

@@ -1,8 +1,8 @@
 package io.affectune.emotion;
 
-import io.affectune.testsupport.ServiceProcess;
+import static org.assertj.core.api.Assertions.fail;
 
-import javax.imageio.ImageIO;
+import io.affectune.testsupport.ServiceProcess;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -15,25 +15,24 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.zip.CRC32;
-
-import static org.assertj.core.api.Assertions.fail;
+import javax.imageio.ImageIO;
 
 /** The test faces (first 5 validation images of each class), their Python reference, and broken images. */
 public final class TestFaces {
 
     /** Where the service under test looks: MODELS_DIR if set, else the repository's models/ directory. */
-    static final Path MODELS_DIR = System.getenv("MODELS_DIR") == null || System.getenv("MODELS_DIR").isBlank()
-            ? ServiceProcess.repositoryRoot().resolve("models") : Path.of(System.getenv("MODELS_DIR"));
+    static final Path MODELS_DIR =
+            System.getenv("MODELS_DIR") == null || System.getenv("MODELS_DIR").isBlank()
+                    ? ServiceProcess.repositoryRoot().resolve("models")
+                    : Path.of(System.getenv("MODELS_DIR"));
+
     public static final Path MODEL_DIR = MODELS_DIR.resolve("effnetb3-fer2013");
 
-    public record Face(int valIndex, String file, String label, byte[] png) {
-    }
+    public record Face(int valIndex, String file, String label, byte[] png) {}
 
-    record Reference(String file, String pythonEmotion, float[] probabilities) {
-    }
+    record Reference(String file, String pythonEmotion, float[] probabilities) {}
 
-    private TestFaces() {
-    }
+    private TestFaces() {}
 
     /** Fails (never skips) when the real model is not in the checkout. */
     public static void requireRealModel() {
@@ -44,7 +43,9 @@ public final class TestFaces {
                     + "(models/training) or restore it from git.");
         }
         try {
-            String onnx = io.affectune.models.ModelDirectory.load(MODEL_DIR).onnxFile().toString();
+            String onnx = io.affectune.models.ModelDirectory.load(MODEL_DIR)
+                    .onnxFile()
+                    .toString();
             if (!Files.isRegularFile(Path.of(onnx))) {
                 fail("The real model is missing: " + onnx + " (named by " + manifest + ") does not exist.");
             }
@@ -77,7 +78,8 @@ public final class TestFaces {
         String header = lines.get(0);
         if (!header.contains("sha256=" + currentModelSha256)) {
             fail("faces/reference.csv was made for another model.onnx (" + header + "), the checkout's model.onnx has "
-                    + "sha256=" + currentModelSha256 + ": regenerate it with emotion-service/scripts/make-face-reference.py");
+                    + "sha256=" + currentModelSha256
+                    + ": regenerate it with emotion-service/scripts/make-face-reference.py");
         }
         List<Reference> references = new ArrayList<>();
         for (String line : lines) {
@@ -119,7 +121,10 @@ public final class TestFaces {
     }
 
     private static List<String> lines(String name) {
-        return new String(resource(name), StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList();
+        return new String(resource(name), StandardCharsets.UTF_8)
+                .lines()
+                .filter(l -> !l.isBlank())
+                .toList();
     }
 
     static byte[] jpeg(byte[] png) {

@@ -1,10 +1,5 @@
 package io.affectune.gateway;
 
-import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.affectune.gateway.affinity.CameraInstanceGatewayFilterFactory;
 import io.affectune.gateway.health.DownstreamHealthIndicator;
@@ -18,10 +13,14 @@ import io.affectune.gateway.security.SecurityHeadersFilter;
 import io.affectune.gateway.sizelimit.RequestSizeLimitFilter;
 import io.affectune.support.problem.ProblemResolver;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.actuate.health.CompositeReactiveHealthContributor;
-import org.springframework.boot.actuate.health.ReactiveHealthEndpointWebExtension;
 import org.springframework.boot.actuate.health.ReactiveHealthContributor;
+import org.springframework.boot.actuate.health.ReactiveHealthEndpointWebExtension;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -47,7 +46,10 @@ class GatewayConfiguration {
     @Order(Ordered.HIGHEST_PRECEDENCE + 1)
     CorsWebFilter corsWebFilter(GatewaySettings settings) {
         UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
-        List<String> origins = settings.corsAllowedOrigins().stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+        List<String> origins = settings.corsAllowedOrigins().stream()
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .toList();
         if (!origins.isEmpty()) {
             CorsConfiguration cors = new CorsConfiguration();
             cors.setAllowedOriginPatterns(origins);
@@ -67,9 +69,14 @@ class GatewayConfiguration {
 
     @Bean
     @ConditionalOnProperty(name = "affectune.gateway.rate-limit.enabled", matchIfMissing = true)
-    RateLimitFilter rateLimitFilter(ClientRateLimiter limiter, MeterRegistry meters, ProblemResolver answers,
-                                    ObjectMapper json, GatewaySettings settings) {
-        return new RateLimitFilter(limiter, meters, answers, json, settings.maxRequestSize().toBytes());
+    RateLimitFilter rateLimitFilter(
+            ClientRateLimiter limiter,
+            MeterRegistry meters,
+            ProblemResolver answers,
+            ObjectMapper json,
+            GatewaySettings settings) {
+        return new RateLimitFilter(
+                limiter, meters, answers, json, settings.maxRequestSize().toBytes());
     }
 
     @Bean
@@ -85,14 +92,16 @@ class GatewayConfiguration {
     /** A WebSocket to a service that is down: 503 problem+json before the upgrade, not an upgrade that drops. */
     @Bean
     WebSocketAvailability webSocketAvailability(
-            @Value("${spring.cloud.gateway.server.webflux.httpclient.connect-timeout:2000}") long connectTimeoutMillis) {
+            @Value("${spring.cloud.gateway.server.webflux.httpclient.connect-timeout:2000}")
+                    long connectTimeoutMillis) {
         return new WebSocketAvailability(Duration.ofMillis(connectTimeoutMillis));
     }
 
     /** {@code CameraInstance} on the camera-service-session route: a session's requests go to the instance that holds it. */
     @Bean
     CameraInstanceGatewayFilterFactory cameraInstanceGatewayFilterFactory(GatewaySettings settings) {
-        return new CameraInstanceGatewayFilterFactory(settings.cameraInstances().url(), settings.cameraInstances().names());
+        return new CameraInstanceGatewayFilterFactory(
+                settings.cameraInstances().url(), settings.cameraInstances().names());
     }
 
     /** X-Forwarded-Host/-Proto from the request as it reached the gateway: camera-service's same-origin check. */
@@ -114,9 +123,18 @@ class GatewayConfiguration {
         // clash with the gateway's own observations of the same name
         WebClient.Builder webClients = WebClient.builder();
         Map<String, DownstreamHealthIndicator> services = new LinkedHashMap<>();
-        services.put("emotion-service", new DownstreamHealthIndicator(settings.emotionServiceUrl(), webClients.clone(), settings.healthTimeout()));
-        services.put("playlist-service", new DownstreamHealthIndicator(settings.playlistServiceUrl(), webClients.clone(), settings.healthTimeout()));
-        services.put("camera-service", new DownstreamHealthIndicator(settings.cameraServiceUrl(), webClients.clone(), settings.healthTimeout()));
+        services.put(
+                "emotion-service",
+                new DownstreamHealthIndicator(
+                        settings.emotionServiceUrl(), webClients.clone(), settings.healthTimeout()));
+        services.put(
+                "playlist-service",
+                new DownstreamHealthIndicator(
+                        settings.playlistServiceUrl(), webClients.clone(), settings.healthTimeout()));
+        services.put(
+                "camera-service",
+                new DownstreamHealthIndicator(
+                        settings.cameraServiceUrl(), webClients.clone(), settings.healthTimeout()));
         return CompositeReactiveHealthContributor.fromMap(services);
     }
 }

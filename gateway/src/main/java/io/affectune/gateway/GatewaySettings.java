@@ -3,7 +3,6 @@ package io.affectune.gateway;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -43,8 +42,7 @@ public record GatewaySettings(
             @DefaultValue("true") boolean enabled,
             @DefaultValue("20") double requestsPerSecond,
             @DefaultValue("40") int burst,
-            @DefaultValue("10000") int maxClients) {
-    }
+            @DefaultValue("10000") int maxClients) {}
 
     /**
      * camera-service keeps a session (and a server-side source) in one instance's memory; with several instances
@@ -57,7 +55,8 @@ public record GatewaySettings(
      *              {@code cameraServiceUrl}, so a client cannot steer the gateway to another host
      */
     public record CameraInstances(
-            @DefaultValue("http://{instance}.camera-service-headless:8081") String url,
-            @DefaultValue("camera-service-[0-9]{1,4}") String names) {
-    }
+            @DefaultValue("http://{instance}.camera-service-headless:8081")
+            String url,
+
+            @DefaultValue("camera-service-[0-9]{1,4}") String names) {}
 }

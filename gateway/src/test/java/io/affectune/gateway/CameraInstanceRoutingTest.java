@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -30,12 +29,14 @@ import reactor.core.publisher.Flux;
  * the WebSocket and SSE included, reaches that instance and no other; other ids go to the Service; an instance
  * that is gone answers 404 problem+json (a WebSocket: before any upgrade) and the others keep working.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "affectune.gateway.rate-limit.enabled=false",
-        // the stand-ins are told apart by port: their names are their ports
-        "affectune.gateway.camera-instances.url=http://127.0.0.1:{instance}",
-        "affectune.gateway.camera-instances.names=[0-9]{2,5}",
-})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "affectune.gateway.rate-limit.enabled=false",
+            // the stand-ins are told apart by port: their names are their ports
+            "affectune.gateway.camera-instances.url=http://127.0.0.1:{instance}",
+            "affectune.gateway.camera-instances.names=[0-9]{2,5}",
+        })
 class CameraInstanceRoutingTest {
 
     static final CameraInstanceStub SERVICE_AND_FIRST = new CameraInstanceStub();
@@ -60,35 +61,72 @@ class CameraInstanceRoutingTest {
     int port;
 
     WebTestClient http() {
-        return WebTestClient.bindToServer().baseUrl("http://localhost:" + port).responseTimeout(Duration.ofSeconds(10)).build();
+        return WebTestClient.bindToServer()
+                .baseUrl("http://localhost:" + port)
+                .responseTimeout(Duration.ofSeconds(10))
+                .build();
     }
 
     @Test
     void everyRequestOnASessionReachesTheInstanceThatHoldsIt() {
         // created through the gateway: the Service (here the first instance) answers with an id naming itself
-        String first = http().post().uri("/api/v1/sessions").exchange()
-                .expectStatus().isCreated()
-                .expectBody(IdView.class).returnResult().getResponseBody().id();
+        String first = http().post()
+                .uri("/api/v1/sessions")
+                .exchange()
+                .expectStatus()
+                .isCreated()
+                .expectBody(IdView.class)
+                .returnResult()
+                .getResponseBody()
+                .id();
         assertThat(first).startsWith(SERVICE_AND_FIRST.name() + "_");
         String second = SECOND.newSession(); // as if the Service had balanced that POST to the second instance
         String source = SECOND.newSource();
         int firstSeen = SERVICE_AND_FIRST.requests.size();
 
-        http().get().uri("/api/v1/sessions/" + second).exchange()
-                .expectStatus().isOk()
-                .expectBody().jsonPath("$.id").isEqualTo(second).jsonPath("$.instance").isEqualTo(SECOND.name());
-        http().get().uri("/api/v1/sessions/" + first).exchange()
-                .expectStatus().isOk()
-                .expectBody().jsonPath("$.instance").isEqualTo(SERVICE_AND_FIRST.name());
-        String events = http().get().uri("/api/v1/sessions/" + second + "/events").accept(MediaType.TEXT_EVENT_STREAM)
-                .exchange().expectStatus().isOk()
-                .returnResult(String.class).getResponseBody().collectList().block(Duration.ofSeconds(10)).toString();
+        http().get()
+                .uri("/api/v1/sessions/" + second)
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.id")
+                .isEqualTo(second)
+                .jsonPath("$.instance")
+                .isEqualTo(SECOND.name());
+        http().get()
+                .uri("/api/v1/sessions/" + first)
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.instance")
+                .isEqualTo(SERVICE_AND_FIRST.name());
+        String events = http().get()
+                .uri("/api/v1/sessions/" + second + "/events")
+                .accept(MediaType.TEXT_EVENT_STREAM)
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .returnResult(String.class)
+                .getResponseBody()
+                .collectList()
+                .block(Duration.ofSeconds(10))
+                .toString();
         assertThat(events).contains("\"instance\":\"" + SECOND.name() + "\"", "\"sequence\":1");
         assertThat(webSocket(second, "frame")).containsExactly(SECOND.name() + " known frame");
-        http().delete().uri("/api/v1/sources/" + source).exchange().expectStatus().isNoContent();
+        http().delete()
+                .uri("/api/v1/sources/" + source)
+                .exchange()
+                .expectStatus()
+                .isNoContent();
 
-        assertThat(SECOND.requests).containsExactly("GET /api/v1/sessions/" + second,
-                "GET /api/v1/sessions/" + second + "/events", "WS " + second, "DELETE /api/v1/sources/" + source);
+        assertThat(SECOND.requests)
+                .containsExactly(
+                        "GET /api/v1/sessions/" + second,
+                        "GET /api/v1/sessions/" + second + "/events",
+                        "WS " + second,
+                        "DELETE /api/v1/sources/" + source);
         assertThat(SERVICE_AND_FIRST.requests.subList(firstSeen, SERVICE_AND_FIRST.requests.size()))
                 .containsExactly("GET /api/v1/sessions/" + first);
     }
@@ -96,10 +134,16 @@ class CameraInstanceRoutingTest {
     @Test
     void anIdThatNamesNoAllowedInstanceGoesToTheService() {
         // a UUID (one instance, or a client's own id), and names outside CAMERA_INSTANCE_NAMES: never another host
-        for (String id : new String[]{"3f2b6c1e-8a4d-4e2f-9b7a-1c2d3e4f5a6b", "emotion-service_x", "_" + SECOND.name()}) {
-            http().get().uri("/api/v1/sessions/" + id).exchange()
-                    .expectStatus().isNotFound()
-                    .expectBody().jsonPath("$.detail").value(d -> assertThat((String) d)
+        for (String id :
+                new String[] {"3f2b6c1e-8a4d-4e2f-9b7a-1c2d3e4f5a6b", "emotion-service_x", "_" + SECOND.name()}) {
+            http().get()
+                    .uri("/api/v1/sessions/" + id)
+                    .exchange()
+                    .expectStatus()
+                    .isNotFound()
+                    .expectBody()
+                    .jsonPath("$.detail")
+                    .value(d -> assertThat((String) d)
                             .startsWith("instance " + SERVICE_AND_FIRST.name() + " holds no session"));
         }
         assertThat(webSocket("client-chosen-id", "frame")).containsExactly(SERVICE_AND_FIRST.name() + " new frame");
@@ -112,24 +156,37 @@ class CameraInstanceRoutingTest {
         String gone = String.valueOf(closedPort());
         String lost = gone + "_s1";
 
-        http().get().uri("/api/v1/sessions/" + lost + "/events").exchange()
-                .expectStatus().isNotFound()
-                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+        http().get()
+                .uri("/api/v1/sessions/" + lost + "/events")
+                .exchange()
+                .expectStatus()
+                .isNotFound()
+                .expectHeader()
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
                 .expectBody()
-                .jsonPath("$.type").isEqualTo("urn:affectune:problem:unknown-session")
-                .jsonPath("$.instance").isEqualTo(gone)
-                .jsonPath("$.detail").value(d -> assertThat((String) d).contains("is gone").contains("Create a new session"));
-        http().delete().uri("/api/v1/sources/" + gone + "_src2").exchange()
-                .expectStatus().isNotFound()
-                .expectBody().jsonPath("$.type").isEqualTo("urn:affectune:problem:unknown-source");
+                .jsonPath("$.type")
+                .isEqualTo("urn:affectune:problem:unknown-session")
+                .jsonPath("$.instance")
+                .isEqualTo(gone)
+                .jsonPath("$.detail")
+                .value(d -> assertThat((String) d).contains("is gone").contains("Create a new session"));
+        http().delete()
+                .uri("/api/v1/sources/" + gone + "_src2")
+                .exchange()
+                .expectStatus()
+                .isNotFound()
+                .expectBody()
+                .jsonPath("$.type")
+                .isEqualTo("urn:affectune:problem:unknown-source");
 
         // the WebSocket gets the same answer as HTTP before any upgrade, not a socket that opens and drops
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(10_000);
-            socket.getOutputStream().write(("GET /api/v1/sessions/" + lost + "/stream HTTP/1.1\r\nHost: localhost:" + port
-                    + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                    + "Sec-WebSocket-Version: 13\r\nOrigin: http://localhost:" + port + "\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream()
+                    .write(("GET /api/v1/sessions/" + lost + "/stream HTTP/1.1\r\nHost: localhost:" + port
+                                    + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                                    + "Sec-WebSocket-Version: 13\r\nOrigin: http://localhost:" + port + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
             Http1Responses.Response answer = Http1Responses.next(socket.getInputStream());
             assertThat(answer.status()).isEqualTo(404);
             assertThat(answer.header("Content-Type")).isEqualTo("application/problem+json");
@@ -151,15 +208,18 @@ class CameraInstanceRoutingTest {
 
     private List<String> webSocket(String id, String text) {
         List<String> answers = new CopyOnWriteArrayList<>();
-        new ReactorNettyWebSocketClient().execute(URI.create("ws://localhost:" + port + "/api/v1/sessions/" + id + "/stream"),
+        new ReactorNettyWebSocketClient()
+                .execute(
+                        URI.create("ws://localhost:" + port + "/api/v1/sessions/" + id + "/stream"),
                         session -> session.send(Flux.just(text).map(session::textMessage))
-                                .thenMany(session.receive().map(WebSocketMessage::getPayloadAsText).take(1)
+                                .thenMany(session.receive()
+                                        .map(WebSocketMessage::getPayloadAsText)
+                                        .take(1)
                                         .doOnNext(answers::add))
                                 .then())
                 .block(Duration.ofSeconds(10));
         return answers;
     }
 
-    record IdView(String id) {
-    }
+    record IdView(String id) {}
 }

@@ -1,5 +1,6 @@
 package io.affectune.gateway;
 
+import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -7,8 +8,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import io.netty.handler.codec.http.HttpResponseStatus;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
@@ -30,37 +29,48 @@ final class CameraInstanceStub implements AutoCloseable {
     final List<String> requests = new CopyOnWriteArrayList<>();
 
     CameraInstanceStub() {
-        this.server = HttpServer.create().host("127.0.0.1").port(0)
-                .route(routes -> routes
-                        .post("/api/v1/sessions", (req, res) -> {
+        this.server = HttpServer.create()
+                .host("127.0.0.1")
+                .port(0)
+                .route(routes -> routes.post("/api/v1/sessions", (req, res) -> {
                             requests.add("POST " + req.uri());
-                            return res.status(HttpResponseStatus.CREATED).sendByteArray(json(res, "{\"id\":\"" + newSession() + "\",\"instance\":\"" + name() + "\"}"));
+                            return res.status(HttpResponseStatus.CREATED)
+                                    .sendByteArray(json(
+                                            res, "{\"id\":\"" + newSession() + "\",\"instance\":\"" + name() + "\"}"));
                         })
                         .get("/api/v1/sessions/{id}", (req, res) -> {
                             requests.add("GET " + req.uri());
                             String id = req.param("id");
                             return sessions.contains(id)
-                                    ? res.sendByteArray(json(res, "{\"id\":\"" + id + "\",\"instance\":\"" + name() + "\"}"))
+                                    ? res.sendByteArray(
+                                            json(res, "{\"id\":\"" + id + "\",\"instance\":\"" + name() + "\"}"))
                                     : unknown(res, "session", id);
                         })
                         .get("/api/v1/sessions/{id}/events", (req, res) -> {
                             requests.add("GET " + req.uri());
                             String id = req.param("id");
-                            return !sessions.contains(id) ? unknown(res, "session", id) : res
-                                    .header("Content-Type", "text/event-stream")
-                                    .sendString(Flux.interval(Duration.ofMillis(20)).take(2)
-                                            .map(i -> "event: frame\ndata: {\"instance\":\"" + name() + "\",\"sequence\":" + i + "}\n\n"));
+                            return !sessions.contains(id)
+                                    ? unknown(res, "session", id)
+                                    : res.header("Content-Type", "text/event-stream")
+                                            .sendString(Flux.interval(Duration.ofMillis(20))
+                                                    .take(2)
+                                                    .map(i -> "event: frame\ndata: {\"instance\":\"" + name()
+                                                            + "\",\"sequence\":" + i + "}\n\n"));
                         })
                         .route(req -> req.uri().matches("/api/v1/sessions/[^/]+/stream"), (req, res) -> {
                             String id = req.uri().split("/")[4];
                             requests.add("WS " + id);
-                            return res.sendWebsocket((in, out) -> out.sendString(in.receive().asString()
-                                    .map(text -> name() + " " + (sessions.contains(id) ? "known" : "new") + " " + text)));
+                            return res.sendWebsocket((in, out) -> out.sendString(in.receive()
+                                    .asString()
+                                    .map(text ->
+                                            name() + " " + (sessions.contains(id) ? "known" : "new") + " " + text)));
                         })
                         .delete("/api/v1/sources/{id}", (req, res) -> {
                             requests.add("DELETE " + req.uri());
                             String id = req.param("id");
-                            return sources.remove(id) ? res.status(HttpResponseStatus.NO_CONTENT).send() : unknown(res, "source", id);
+                            return sources.remove(id)
+                                    ? res.status(HttpResponseStatus.NO_CONTENT).send()
+                                    : unknown(res, "source", id);
                         }))
                 .bindNow();
     }
@@ -92,7 +102,8 @@ final class CameraInstanceStub implements AutoCloseable {
     }
 
     private org.reactivestreams.Publisher<Void> unknown(HttpServerResponse res, String what, String id) {
-        return res.status(HttpResponseStatus.NOT_FOUND).header("Content-Type", "application/problem+json")
+        return res.status(HttpResponseStatus.NOT_FOUND)
+                .header("Content-Type", "application/problem+json")
                 .sendString(Mono.just("{\"type\":\"urn:affectune:problem:unknown-" + what + "\",\"status\":404,"
                         + "\"detail\":\"instance " + name() + " holds no " + what + " '" + id + "'\"}"));
     }

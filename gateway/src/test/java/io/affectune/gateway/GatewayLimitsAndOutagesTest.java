@@ -16,7 +16,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -33,10 +32,12 @@ import org.springframework.test.web.reactive.server.WebTestClient;
  * A tight per-client budget and services that are down (emotion, camera): 429 and 503, both as problem+json with
  * Retry-After, also for a WebSocket; and every one of many pipelined over-limit requests answered.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "affectune.gateway.rate-limit.requests-per-second=0.5",
-        "affectune.gateway.rate-limit.burst=4",
-})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "affectune.gateway.rate-limit.requests-per-second=0.5",
+            "affectune.gateway.rate-limit.burst=4",
+        })
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class GatewayLimitsAndOutagesTest {
 
@@ -59,28 +60,46 @@ class GatewayLimitsAndOutagesTest {
     int port;
 
     WebTestClient http() {
-        return WebTestClient.bindToServer().baseUrl("http://localhost:" + port).responseTimeout(Duration.ofSeconds(10)).build();
+        return WebTestClient.bindToServer()
+                .baseUrl("http://localhost:" + port)
+                .responseTimeout(Duration.ofSeconds(10))
+                .build();
     }
 
     @Test
     @Order(1)
     void aServiceThatIsDownIs503ProblemAndHealthSaysWhich() throws InterruptedException {
-        http().post().uri("/api/v1/predictions").contentType(MediaType.IMAGE_JPEG).bodyValue(new byte[100])
+        http().post()
+                .uri("/api/v1/predictions")
+                .contentType(MediaType.IMAGE_JPEG)
+                .bodyValue(new byte[100])
                 .exchange()
-                .expectStatus().isEqualTo(503)
-                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
-                .expectHeader().valueEquals("Retry-After", "5")
+                .expectStatus()
+                .isEqualTo(503)
+                .expectHeader()
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectHeader()
+                .valueEquals("Retry-After", "5")
                 .expectBody()
-                .jsonPath("$.status").isEqualTo(503)
-                .jsonPath("$.service").isEqualTo("emotion-service")
-                .jsonPath("$.detail").value(detail -> assertThat((String) detail).contains("emotion-service cannot be reached"));
+                .jsonPath("$.status")
+                .isEqualTo(503)
+                .jsonPath("$.service")
+                .isEqualTo("emotion-service")
+                .jsonPath("$.detail")
+                .value(detail -> assertThat((String) detail).contains("emotion-service cannot be reached"));
 
-        http().get().uri("/actuator/health").exchange()
-                .expectStatus().isEqualTo(503)
+        http().get()
+                .uri("/actuator/health")
+                .exchange()
+                .expectStatus()
+                .isEqualTo(503)
                 .expectBody()
-                .jsonPath("$.components.downstream.components.emotion-service.status").isEqualTo("DOWN")
-                .jsonPath("$.components.downstream.components.playlist-service.status").isEqualTo("UP")
-                .jsonPath("$.components.downstream.components.camera-service.status").isEqualTo("DOWN");
+                .jsonPath("$.components.downstream.components.emotion-service.status")
+                .isEqualTo("DOWN")
+                .jsonPath("$.components.downstream.components.playlist-service.status")
+                .isEqualTo("UP")
+                .jsonPath("$.components.downstream.components.camera-service.status")
+                .isEqualTo("DOWN");
         // the gateway itself stays alive: its liveness does not depend on the services behind it
         http().get().uri("/actuator/health/liveness").exchange().expectStatus().isOk();
 
@@ -92,16 +111,28 @@ class GatewayLimitsAndOutagesTest {
     void aClientOverItsBudgetGets429WithRetryAfter() throws InterruptedException {
         Thread.sleep(8_100); // a full bucket whatever ran before
         for (int i = 0; i < 4; i++) {
-            http().get().uri("/api/v1/playlists/happy").exchange().expectStatus().isOk();
+            http().get()
+                    .uri("/api/v1/playlists/happy")
+                    .exchange()
+                    .expectStatus()
+                    .isOk();
         }
-        http().get().uri("/api/v1/playlists/happy").exchange()
-                .expectStatus().isEqualTo(429)
-                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
-                .expectHeader().valueEquals("Retry-After", "2")
+        http().get()
+                .uri("/api/v1/playlists/happy")
+                .exchange()
+                .expectStatus()
+                .isEqualTo(429)
+                .expectHeader()
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectHeader()
+                .valueEquals("Retry-After", "2")
                 .expectBody()
-                .jsonPath("$.status").isEqualTo(429)
-                .jsonPath("$.retryAfterSeconds").isEqualTo(2)
-                .jsonPath("$.detail").value(detail -> assertThat((String) detail).contains("Wait 2 s"));
+                .jsonPath("$.status")
+                .isEqualTo(429)
+                .jsonPath("$.retryAfterSeconds")
+                .isEqualTo(2)
+                .jsonPath("$.detail")
+                .value(detail -> assertThat((String) detail).contains("Wait 2 s"));
         // the dashboard and the health checks are not rate limited
         http().get().uri("/").exchange().expectStatus().isOk();
         Thread.sleep(2_100);
@@ -115,16 +146,18 @@ class GatewayLimitsAndOutagesTest {
         Thread.sleep(2_100); // a token for this request
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(10_000);
-            socket.getOutputStream().write(("GET /api/v1/sessions/s1/stream HTTP/1.1\r\nHost: localhost:" + port
-                    + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                    + "Sec-WebSocket-Version: 13\r\nOrigin: http://localhost:" + port + "\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream()
+                    .write(("GET /api/v1/sessions/s1/stream HTTP/1.1\r\nHost: localhost:" + port
+                                    + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                                    + "Sec-WebSocket-Version: 13\r\nOrigin: http://localhost:" + port + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
             Http1Responses.Response answer = Http1Responses.next(socket.getInputStream());
             assertThat(answer.status()).isEqualTo(503);
             assertThat(answer.header("Content-Type")).isEqualTo("application/problem+json");
             assertThat(answer.header("Retry-After")).isEqualTo("5");
             assertThat(answer.header("Upgrade")).isNull();
-            assertThat(answer.body()).contains("\"service\":\"camera-service\"")
+            assertThat(answer.body())
+                    .contains("\"service\":\"camera-service\"")
                     .contains("urn:affectune:problem:service-unavailable");
         }
     }
@@ -154,7 +187,8 @@ class GatewayLimitsAndOutagesTest {
                 hangs += counts[2];
                 unanswered += counts[3];
             }
-            System.out.printf("rate-limit flood: %d requests, %d answered (%d of them 429), %d left hanging, %d never answered%n",
+            System.out.printf(
+                    "rate-limit flood: %d requests, %d answered (%d of them 429), %d left hanging, %d never answered%n",
                     clients * perClient, answered, refused, hangs, unanswered);
             assertThat(hangs).isZero();
             assertThat(unanswered).isZero();
@@ -180,17 +214,20 @@ class GatewayLimitsAndOutagesTest {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(10_000);
             byte[] body = new byte[30_000];
-            socket.getOutputStream().write(("POST /api/v1/feedback HTTP/1.1\r\nHost: localhost\r\n"
-                    + "Content-Type: application/octet-stream\r\nContent-Length: " + body.length + "\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream()
+                    .write(("POST /api/v1/feedback HTTP/1.1\r\nHost: localhost\r\n"
+                                    + "Content-Type: application/octet-stream\r\nContent-Length: " + body.length
+                                    + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
             Thread.sleep(300);
             socket.getOutputStream().write(body);
             Http1Responses.Response refused = Http1Responses.next(socket.getInputStream());
             assertThat(refused.status()).isEqualTo(429);
             assertThat(refused.header("Connection")).isNull();
             // the same connection still carries the next request
-            socket.getOutputStream().write("GET /api/v1/playlists/happy HTTP/1.1\r\nHost: localhost\r\n\r\n"
-                    .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream()
+                    .write("GET /api/v1/playlists/happy HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII));
             assertThat(Http1Responses.next(socket.getInputStream()).status()).isEqualTo(429);
         } finally {
             Thread.sleep(8_100);
@@ -240,20 +277,28 @@ class GatewayLimitsAndOutagesTest {
                 next = batchEnd;
             }
         }
-        return new int[]{answered, refused, hangs, unanswered};
+        return new int[] {answered, refused, hangs, unanswered};
     }
 
     private static byte[] request(int i, byte[] big) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         switch (i % 4) {
-            case 0 -> out.write("GET /api/v1/playlists/happy HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            case 1 -> out.write(("POST /api/v1/feedback HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: 20\r\n\r\n{\"track\":\"t\",\"x\":12}").getBytes(StandardCharsets.US_ASCII));
-            case 2 -> out.write(("POST /api/v1/feedback HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                    + "Transfer-Encoding: chunked\r\n\r\n5\r\n{\"a\":\r\n3\r\n12}\r\n0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            case 0 ->
+                out.write("GET /api/v1/playlists/happy HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+            case 1 ->
+                out.write(("POST /api/v1/feedback HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                                + "Content-Length: 20\r\n\r\n{\"track\":\"t\",\"x\":12}")
+                        .getBytes(StandardCharsets.US_ASCII));
+            case 2 ->
+                out.write(("POST /api/v1/feedback HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                                + "Transfer-Encoding: chunked\r\n\r\n5\r\n{\"a\":\r\n3\r\n12}\r\n0\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
             default -> {
-                out.write(("POST /api/v1/feedback HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/octet-stream\r\n"
-                        + "Content-Length: " + big.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(
+                        ("POST /api/v1/feedback HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/octet-stream\r\n"
+                                        + "Content-Length: " + big.length + "\r\n\r\n")
+                                .getBytes(StandardCharsets.US_ASCII));
                 out.write(big);
             }
         }

@@ -12,13 +12,15 @@ final class Http1Responses {
     record Response(int status, String head, String body) {
         String header(String name) {
             String prefix = name.toLowerCase(Locale.ROOT) + ":";
-            return head.lines().filter(l -> l.toLowerCase(Locale.ROOT).startsWith(prefix))
-                    .map(l -> l.substring(prefix.length()).trim()).findFirst().orElse(null);
+            return head.lines()
+                    .filter(l -> l.toLowerCase(Locale.ROOT).startsWith(prefix))
+                    .map(l -> l.substring(prefix.length()).trim())
+                    .findFirst()
+                    .orElse(null);
         }
     }
 
-    private Http1Responses() {
-    }
+    private Http1Responses() {}
 
     /** The next answer, or null when the server closed the connection before another one began. */
     static Response next(InputStream in) throws IOException {

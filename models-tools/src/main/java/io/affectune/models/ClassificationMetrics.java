@@ -74,10 +74,11 @@ public final class ClassificationMetrics {
     public ModelManifest.Metrics toManifestMetrics(String splitName) {
         Map<String, ModelManifest.ClassMetrics> perClass = new LinkedHashMap<>();
         for (int i = 0; i < labels.size(); i++) {
-            perClass.put(labels.get(i), new ModelManifest.ClassMetrics(round(precision(i)), round(recall(i)), support(i)));
+            perClass.put(
+                    labels.get(i), new ModelManifest.ClassMetrics(round(precision(i)), round(recall(i)), support(i)));
         }
-        return new ModelManifest.Metrics(splitName, total, round(accuracy()), round(macroRecall()), perClass,
-                confusionMatrix());
+        return new ModelManifest.Metrics(
+                splitName, total, round(accuracy()), round(macroRecall()), perClass, confusionMatrix());
     }
 
     /** Human-readable report: headline figures, per-class table, confusion matrix. */

@@ -1,13 +1,12 @@
 package io.affectune.models;
 
-import org.tukaani.xz.XZInputStream;
-
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.tukaani.xz.XZInputStream;
 
 /**
  * One split of the FER2013 data in the project's raw format: {@code <split>-images.u8.xz}
@@ -28,12 +27,14 @@ public record Fer2013Split(String split, byte[] pixels, byte[] labels) {
                 pixels = in.readAllBytes();
             }
             if (pixels.length != labels.length * IMAGE_BYTES) {
-                throw new IllegalArgumentException(images + " holds " + pixels.length + " bytes, expected "
-                        + labels.length + " x " + IMAGE_BYTES + " for the " + labels.length + " labels of " + labelFile);
+                throw new IllegalArgumentException(
+                        images + " holds " + pixels.length + " bytes, expected " + labels.length + " x " + IMAGE_BYTES
+                                + " for the " + labels.length + " labels of " + labelFile);
             }
             return new Fer2013Split(split, pixels, labels);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read split '" + split + "' from " + dataDir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot read split '" + split + "' from " + dataDir + ": " + e.getMessage(), e);
         }
     }
 

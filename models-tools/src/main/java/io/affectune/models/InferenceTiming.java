@@ -20,8 +20,8 @@ public record InferenceTiming(double p50Millis, double p95Millis, double meanMil
      * Times {@code iterations} runs of one batch of random inputs (uniform in [-1, 1)), after
      * {@code warmup} runs that are not timed.
      */
-    public static InferenceTiming measure(OnnxClassifier classifier, int valuesPerImage, int batch, int warmup,
-                                          int iterations, Random random) {
+    public static InferenceTiming measure(
+            OnnxClassifier classifier, int valuesPerImage, int batch, int warmup, int iterations, Random random) {
         List<float[]> inputs = new ArrayList<>(batch);
         for (int b = 0; b < batch; b++) {
             float[] image = new float[valuesPerImage];

@@ -1,10 +1,10 @@
 package io.affectune.models;
 
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.Raster;
-import java.awt.color.ColorSpace;
 import java.util.List;
 
 /**

@@ -1,7 +1,6 @@
 package io.affectune.models;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.nio.file.Path;
 
 /**

@@ -3,7 +3,6 @@ package io.affectune.models;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -19,11 +18,10 @@ public final class ModelDirectory {
 
     public static final String MANIFEST_FILE = "model.json";
 
-    private static final ObjectMapper MAPPER = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private static final ObjectMapper MAPPER =
+            new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
-    private ModelDirectory() {
-    }
+    private ModelDirectory() {}
 
     /**
      * The models directory to use: the configured one if given, else ./models or ../models relative
@@ -52,7 +50,9 @@ public final class ModelDirectory {
     public static List<ModelDescriptor> scan(Path modelsDir) {
         List<ModelDescriptor> models = new ArrayList<>();
         try (Stream<Path> children = Files.list(modelsDir)) {
-            for (Path manifest : children.map(dir -> dir.resolve(MANIFEST_FILE)).filter(Files::isRegularFile).toList()) {
+            for (Path manifest : children.map(dir -> dir.resolve(MANIFEST_FILE))
+                    .filter(Files::isRegularFile)
+                    .toList()) {
                 models.add(load(manifest.getParent()));
             }
         } catch (IOException e) {

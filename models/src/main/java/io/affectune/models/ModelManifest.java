@@ -2,7 +2,6 @@ package io.affectune.models;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
-
 import java.util.List;
 import java.util.Map;
 
@@ -45,8 +44,7 @@ public record ModelManifest(
             boolean histogramEqualization,
             double scale,
             List<Double> mean,
-            List<Double> std) {
-    }
+            List<Double> std) {}
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -66,9 +64,13 @@ public record ModelManifest(
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Crop(Boolean calibrated, Double boxScale, Double centerShiftX, Double centerShiftY, Boolean alignEyes,
-                       String method) {
-    }
+    public record Crop(
+            Boolean calibrated,
+            Double boxScale,
+            Double centerShiftX,
+            Double centerShiftY,
+            Boolean alignEyes,
+            String method) {}
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -78,17 +80,14 @@ public record ModelManifest(
             Double accuracy,
             Double macroRecall,
             Map<String, ClassMetrics> perClass,
-            int[][] confusionMatrix) {
-    }
+            int[][] confusionMatrix) {}
 
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record ClassMetrics(double precision, double recall, int support) {
-    }
+    public record ClassMetrics(double precision, double recall, int support) {}
 
     /** {@code bakedIntoGraph}: the ONNX graph already averages the flip, so consumers must not add it again. */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Tta(boolean horizontalFlip, boolean bakedIntoGraph) {
-    }
+    public record Tta(boolean horizontalFlip, boolean bakedIntoGraph) {}
 
     /** Checks the fields that inference depends on; the message names the field a person must fix. */
     public void validate() {
@@ -96,19 +95,26 @@ public record ModelManifest(
         require(version != null && !version.isBlank(), "\"version\" is missing");
         require(labels != null && !labels.isEmpty(), "\"labels\" is missing");
         require(input != null, "\"input\" is missing");
-        require(input.channels() == 1 || input.channels() == 3,
+        require(
+                input.channels() == 1 || input.channels() == 3,
                 "\"input.channels\" must be 1 or 3, was " + input.channels());
         require(input.height() > 0 && input.width() > 0, "\"input.height\"/\"input.width\" must be positive");
-        require(input.layout() == null || "NCHW".equalsIgnoreCase(input.layout()),
+        require(
+                input.layout() == null || "NCHW".equalsIgnoreCase(input.layout()),
                 "only \"input.layout\": \"NCHW\" is supported, was " + input.layout());
-        require(input.grayscale() == null || "bt601".equalsIgnoreCase(input.grayscale()),
+        require(
+                input.grayscale() == null || "bt601".equalsIgnoreCase(input.grayscale()),
                 "only \"input.grayscale\": \"bt601\" is supported, was " + input.grayscale());
-        require(input.interpolation() == null || "bilinear".equalsIgnoreCase(input.interpolation()),
+        require(
+                input.interpolation() == null || "bilinear".equalsIgnoreCase(input.interpolation()),
                 "only \"input.interpolation\": \"bilinear\" is supported, was " + input.interpolation());
         require(input.scale() > 0, "\"input.scale\" must be positive");
-        require(input.mean() != null && (input.mean().size() == 1 || input.mean().size() == input.channels()),
+        require(
+                input.mean() != null
+                        && (input.mean().size() == 1 || input.mean().size() == input.channels()),
                 "\"input.mean\" must have 1 or " + input.channels() + " values");
-        require(input.std() != null && (input.std().size() == 1 || input.std().size() == input.channels()),
+        require(
+                input.std() != null && (input.std().size() == 1 || input.std().size() == input.channels()),
                 "\"input.std\" must have 1 or " + input.channels() + " values");
         require(input.std().stream().allMatch(s -> s != 0.0), "\"input.std\" values must not be 0");
         require(input.sourceSize() == null || input.sourceSize() > 0, "\"input.sourceSize\" must be positive");
@@ -119,14 +125,19 @@ public record ModelManifest(
      * no defaults: a manifest without a complete crop block is an error that names the missing field.
      */
     public Crop requireCrop() {
-        require(crop != null, "\"crop\" is missing (the face framing: calibrated, boxScale, centerShiftX, "
-                + "centerShiftY, alignEyes; models/training/export.py writes it)");
+        require(
+                crop != null,
+                "\"crop\" is missing (the face framing: calibrated, boxScale, centerShiftX, "
+                        + "centerShiftY, alignEyes; models/training/export.py writes it)");
         require(crop.calibrated() != null, "\"crop.calibrated\" is missing");
-        require(crop.boxScale() != null && crop.boxScale() > 0 && Double.isFinite(crop.boxScale()),
+        require(
+                crop.boxScale() != null && crop.boxScale() > 0 && Double.isFinite(crop.boxScale()),
                 "\"crop.boxScale\" must be a positive number, was " + crop.boxScale());
-        require(crop.centerShiftX() != null && Double.isFinite(crop.centerShiftX()),
+        require(
+                crop.centerShiftX() != null && Double.isFinite(crop.centerShiftX()),
                 "\"crop.centerShiftX\" must be a number, was " + crop.centerShiftX());
-        require(crop.centerShiftY() != null && Double.isFinite(crop.centerShiftY()),
+        require(
+                crop.centerShiftY() != null && Double.isFinite(crop.centerShiftY()),
                 "\"crop.centerShiftY\" must be a number, was " + crop.centerShiftY());
         require(crop.alignEyes() != null, "\"crop.alignEyes\" is missing");
         return crop;

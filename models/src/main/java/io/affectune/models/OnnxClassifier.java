@@ -7,7 +7,6 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
-
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,17 +44,26 @@ public final class OnnxClassifier implements AutoCloseable {
      * two cores of its own, busy-waiting gave 0.92 x raw batch-8 throughput over HTTP, sleeping 0.71 x).
      */
     public OnnxClassifier(ModelDescriptor model, int intraOpThreads, boolean intraOpSpinning) {
-        this(model.onnxFile(), model.manifest().input().name(), model.manifest().output() == null
-                        ? null : model.manifest().output().name(),
-                model.manifest().output() == null || model.manifest().output().isLogits(), intraOpThreads,
+        this(
+                model.onnxFile(),
+                model.manifest().input().name(),
+                model.manifest().output() == null
+                        ? null
+                        : model.manifest().output().name(),
+                model.manifest().output() == null || model.manifest().output().isLogits(),
+                intraOpThreads,
                 intraOpSpinning);
         if (classes != model.manifest().labels().size()) {
             close();
             throw new InvalidModelException(model.onnxFile() + " has " + classes + " outputs but model.json lists "
                     + model.manifest().labels().size() + " labels");
         }
-        long[] expected = {-1, model.manifest().input().channels(), model.manifest().input().height(),
-                model.manifest().input().width()};
+        long[] expected = {
+            -1,
+            model.manifest().input().channels(),
+            model.manifest().input().height(),
+            model.manifest().input().width()
+        };
         for (int i = 1; i < 4; i++) {
             if (inputShape[i] > 0 && inputShape[i] != expected[i]) {
                 close();
@@ -70,12 +78,18 @@ public final class OnnxClassifier implements AutoCloseable {
      * Session for a bare ONNX file (tools that compare exported variants). A null input/output name
      * takes the model's first input/output.
      */
-    public OnnxClassifier(Path onnxFile, String inputName, String outputName, boolean outputIsLogits, int intraOpThreads) {
+    public OnnxClassifier(
+            Path onnxFile, String inputName, String outputName, boolean outputIsLogits, int intraOpThreads) {
         this(onnxFile, inputName, outputName, outputIsLogits, intraOpThreads, true);
     }
 
-    private OnnxClassifier(Path onnxFile, String inputName, String outputName, boolean outputIsLogits,
-                           int intraOpThreads, boolean intraOpSpinning) {
+    private OnnxClassifier(
+            Path onnxFile,
+            String inputName,
+            String outputName,
+            boolean outputIsLogits,
+            int intraOpThreads,
+            boolean intraOpSpinning) {
         if (!Files.isRegularFile(onnxFile)) {
             throw new InvalidModelException("ONNX file not found: " + onnxFile.toAbsolutePath());
         }
@@ -94,8 +108,10 @@ public final class OnnxClassifier implements AutoCloseable {
         try {
             this.inputName = pickName(inputName, session.getInputInfo(), "input", onnxFile);
             this.outputName = pickName(outputName, session.getOutputInfo(), "output", onnxFile);
-            TensorInfo input = (TensorInfo) session.getInputInfo().get(this.inputName).getInfo();
-            TensorInfo output = (TensorInfo) session.getOutputInfo().get(this.outputName).getInfo();
+            TensorInfo input =
+                    (TensorInfo) session.getInputInfo().get(this.inputName).getInfo();
+            TensorInfo output =
+                    (TensorInfo) session.getOutputInfo().get(this.outputName).getInfo();
             this.inputShape = input.getShape();
             long[] outputShape = output.getShape();
             if (inputShape.length != 4 || outputShape.length != 2 || outputShape[1] <= 0) {
@@ -112,7 +128,8 @@ public final class OnnxClassifier implements AutoCloseable {
             this.tensorSize = (int) size;
         } catch (OrtException | RuntimeException e) {
             closeQuietly();
-            throw e instanceof InvalidModelException ime ? ime
+            throw e instanceof InvalidModelException ime
+                    ? ime
                     : new InvalidModelException("cannot inspect " + onnxFile + ": " + e.getMessage(), e);
         }
         this.logits = outputIsLogits;
@@ -123,8 +140,8 @@ public final class OnnxClassifier implements AutoCloseable {
             return available.keySet().iterator().next();
         }
         if (!available.containsKey(wanted)) {
-            throw new InvalidModelException(file + " has no " + what + " named '" + wanted + "'; it has "
-                    + available.keySet());
+            throw new InvalidModelException(
+                    file + " has no " + what + " named '" + wanted + "'; it has " + available.keySet());
         }
         return wanted;
     }
@@ -169,7 +186,7 @@ public final class OnnxClassifier implements AutoCloseable {
             throw new IllegalArgumentException("image tensor has " + size + " values, the model expects " + tensorSize);
         }
         try (OnnxTensor tensor = OnnxTensor.createTensor(environment, buffer, shape);
-             OrtSession.Result result = session.run(Map.of(inputName, tensor), java.util.Set.of(outputName))) {
+                OrtSession.Result result = session.run(Map.of(inputName, tensor), java.util.Set.of(outputName))) {
             OnnxValue value = result.get(0);
             FloatBuffer scores = ((OnnxTensor) value).getFloatBuffer();
             float[][] out = new float[batch][classes];
@@ -231,8 +248,8 @@ public final class OnnxClassifier implements AutoCloseable {
     }
 
     /** Classifies with optional horizontal-flip test-time augmentation (mean of both probabilities). */
-    public static float[][] classifyWithTta(OnnxClassifier classifier, FacePreprocessor preprocessor,
-                                            List<float[]> images, boolean horizontalFlip) {
+    public static float[][] classifyWithTta(
+            OnnxClassifier classifier, FacePreprocessor preprocessor, List<float[]> images, boolean horizontalFlip) {
         if (!horizontalFlip) {
             return classifier.classify(images);
         }

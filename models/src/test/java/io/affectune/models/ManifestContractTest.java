@@ -1,9 +1,9 @@
 package io.affectune.models;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
@@ -16,9 +16,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The model contract between the Python writer (models/training/export.py, {@code write_manifest}) and the Java
@@ -52,9 +51,18 @@ class ManifestContractTest {
         Set<String> read = new TreeSet<>();
         javaPaths(ModelManifest.class, "", read);
 
-        assertThat(read).as("fields ModelManifest reads").contains("crop.calibrated", "crop.boxScale",
-                "crop.centerShiftX", "crop.centerShiftY", "crop.alignEyes", "crop.method", "input.sourceSize");
-        assertThat(written).as("fields export.py writes, compared with the fields ModelManifest reads")
+        assertThat(read)
+                .as("fields ModelManifest reads")
+                .contains(
+                        "crop.calibrated",
+                        "crop.boxScale",
+                        "crop.centerShiftX",
+                        "crop.centerShiftY",
+                        "crop.alignEyes",
+                        "crop.method",
+                        "input.sourceSize");
+        assertThat(written)
+                .as("fields export.py writes, compared with the fields ModelManifest reads")
                 .containsExactlyInAnyOrderElementsOf(read);
 
         // and the values make sense to the reader: the crop is complete (camera-service cuts faces with it)
@@ -78,33 +86,48 @@ class ManifestContractTest {
     void anIncompleteCropIsAnErrorNamingTheField(@TempDir Path tmp) throws IOException {
         Path dir = tmp.resolve("no-shift");
         Files.createDirectories(dir);
-        String manifest = Files.readString(Path.of(OnnxClassifierTest.class.getResource("/tiny/tiny-linear/model.json")
-                .getPath())).replace("\"tta\":", "\"crop\": {\"calibrated\": true, \"boxScale\": 1.1, "
-                + "\"centerShiftY\": 0.0, \"alignEyes\": true}, \"tta\":");
+        String manifest = Files.readString(Path.of(OnnxClassifierTest.class
+                        .getResource("/tiny/tiny-linear/model.json")
+                        .getPath()))
+                .replace(
+                        "\"tta\":",
+                        "\"crop\": {\"calibrated\": true, \"boxScale\": 1.1, "
+                                + "\"centerShiftY\": 0.0, \"alignEyes\": true}, \"tta\":");
         Files.writeString(dir.resolve("model.json"), manifest);
         ModelManifest loaded = ModelDirectory.load(dir).manifest();
-        assertThatThrownBy(loaded::requireCrop).isInstanceOf(InvalidModelException.class)
+        assertThatThrownBy(loaded::requireCrop)
+                .isInstanceOf(InvalidModelException.class)
                 .hasMessageContaining("\"crop.centerShiftX\"");
-        ModelManifest tiny = ModelDirectory.load(Path.of(OnnxClassifierTest.class.getResource("/tiny/tiny-linear")
-                .getPath())).manifest();
-        assertThatThrownBy(tiny::requireCrop).isInstanceOf(InvalidModelException.class)
+        ModelManifest tiny = ModelDirectory.load(Path.of(OnnxClassifierTest.class
+                        .getResource("/tiny/tiny-linear")
+                        .getPath()))
+                .manifest();
+        assertThatThrownBy(tiny::requireCrop)
+                .isInstanceOf(InvalidModelException.class)
                 .hasMessageContaining("\"crop\" is missing");
     }
 
     private static void runPythonWriter(Path modelDir) throws Exception {
-        String python = System.getenv("PYTHON") == null || System.getenv("PYTHON").isBlank()
-                ? "/usr/bin/python3" : System.getenv("PYTHON");
+        String python =
+                System.getenv("PYTHON") == null || System.getenv("PYTHON").isBlank()
+                        ? "/usr/bin/python3"
+                        : System.getenv("PYTHON");
         Path training = Path.of("training").toAbsolutePath();
-        assertThat(training.resolve("export.py")).as("run from the models module directory").isRegularFile();
+        assertThat(training.resolve("export.py"))
+                .as("run from the models module directory")
+                .isRegularFile();
         Process process = new ProcessBuilder(python, "-c", WRITER, training.toString(), modelDir.toString())
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
         process.getOutputStream().close();
         boolean done = process.waitFor(180, TimeUnit.SECONDS);
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!done) {
             process.destroyForcibly();
         }
-        assertThat(done && process.exitValue() == 0).as("%s ran export.write_manifest: %s", python, output).isTrue();
+        assertThat(done && process.exitValue() == 0)
+                .as("%s ran export.write_manifest: %s", python, output)
+                .isTrue();
     }
 
     /** Field paths of a JSON tree; below a field the Java reader maps to a Map, keys count as "*". */

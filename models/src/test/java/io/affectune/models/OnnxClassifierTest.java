@@ -1,14 +1,13 @@
 package io.affectune.models;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
+import org.junit.jupiter.api.Test;
 
 /** Runs a real (tiny, 16 -> 7 linear) ONNX model through ONNX Runtime; expected values from numpy. */
 class OnnxClassifierTest {
@@ -38,10 +37,25 @@ class OnnxClassifierTest {
             second[i] = -1f + 2f * (i + 16) / 31f;
         }
         float[][] expected = {
-                {0.11118920892477036f, 0.12248731404542923f, 0.11118920892477036f, 0.1349334567785263f,
-                        0.1349334567785263f, 0.18331998586654663f, 0.20194745063781738f},
-                {0.09432943165302277f, 0.11521422863006592f, 0.11595993489027023f, 0.15602543950080872f,
-                        0.17299190163612366f, 0.1555229276418686f, 0.1899561583995819f}};
+            {
+                0.11118920892477036f,
+                0.12248731404542923f,
+                0.11118920892477036f,
+                0.1349334567785263f,
+                0.1349334567785263f,
+                0.18331998586654663f,
+                0.20194745063781738f
+            },
+            {
+                0.09432943165302277f,
+                0.11521422863006592f,
+                0.11595993489027023f,
+                0.15602543950080872f,
+                0.17299190163612366f,
+                0.1555229276418686f,
+                0.1899561583995819f
+            }
+        };
         try (OnnxClassifier classifier = new OnnxClassifier(model, 1)) {
             float[][] batch = classifier.classify(List.of(first, second));
             float[][] single = classifier.classify(List.of(second));
@@ -61,7 +75,7 @@ class OnnxClassifierTest {
             image[i] = (i % 5) / 4f - 0.5f;
         }
         try (OnnxClassifier spinning = new OnnxClassifier(model, 2, true);
-             OnnxClassifier sleeping = new OnnxClassifier(model, 2, false)) {
+                OnnxClassifier sleeping = new OnnxClassifier(model, 2, false)) {
             float[] expected = spinning.classify(List.of(image))[0];
             for (int round = 0; round < 20; round++) {
                 for (float[] probabilities : sleeping.classify(List.of(image, image))) {
@@ -75,12 +89,26 @@ class OnnxClassifierTest {
     void rejectsAManifestThatDoesNotMatchTheOnnxFile() throws Exception {
         Path dir = tinyModelsDir().resolve("tiny-linear");
         ModelDescriptor good = ModelDirectory.load(dir);
-        ModelManifest.Input wrongSize = new ModelManifest.Input("input", "NCHW", 1, 8, 8, "bt601", 2, "bilinear",
-                false, 1 / 255.0, List.of(0.5), List.of(0.5));
+        ModelManifest.Input wrongSize = new ModelManifest.Input(
+                "input", "NCHW", 1, 8, 8, "bt601", 2, "bilinear", false, 1 / 255.0, List.of(0.5), List.of(0.5));
         ModelManifest m = good.manifest();
-        ModelDescriptor bad = new ModelDescriptor(dir, new ModelManifest(m.id(), m.version(), m.architecture(), m.onnx(),
-                m.opset(), m.labels(), wrongSize, m.output(), m.crop(), m.metrics(), m.tta()), good.rawManifest());
-        assertThatThrownBy(() -> new OnnxClassifier(bad, 1)).isInstanceOf(InvalidModelException.class)
+        ModelDescriptor bad = new ModelDescriptor(
+                dir,
+                new ModelManifest(
+                        m.id(),
+                        m.version(),
+                        m.architecture(),
+                        m.onnx(),
+                        m.opset(),
+                        m.labels(),
+                        wrongSize,
+                        m.output(),
+                        m.crop(),
+                        m.metrics(),
+                        m.tta()),
+                good.rawManifest());
+        assertThatThrownBy(() -> new OnnxClassifier(bad, 1))
+                .isInstanceOf(InvalidModelException.class)
                 .hasMessageContaining("expects input shape");
     }
 }

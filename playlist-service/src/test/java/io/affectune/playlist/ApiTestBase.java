@@ -14,7 +14,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * seeded test database, with writes enabled by a known admin token.
  */
 @AutoConfigureObservability(tracing = false)
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"affectune.admin-token=" + ApiTestBase.ADMIN_TOKEN})
 public abstract class ApiTestBase {
 
@@ -23,8 +24,10 @@ public abstract class ApiTestBase {
 
     @LocalServerPort
     protected int port;
+
     @Autowired
     protected JdbcTemplate jdbc;
+
     protected Http http;
 
     @DynamicPropertySource

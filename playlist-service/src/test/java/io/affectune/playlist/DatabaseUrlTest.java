@@ -13,7 +13,8 @@ class DatabaseUrlTest {
     void postgresqlUrlsBecomeJdbcUrlsWithTheirCredentials() {
         Map<String, Object> p = DatabaseUrlEnvironmentPostProcessor.toJdbcProperties(
                 "postgresql://music:s%40cret@db.example:6543/affectune?sslmode=require");
-        assertThat(p).containsEntry("spring.datasource.url", "jdbc:postgresql://db.example:6543/affectune?sslmode=require")
+        assertThat(p)
+                .containsEntry("spring.datasource.url", "jdbc:postgresql://db.example:6543/affectune?sslmode=require")
                 .containsEntry("spring.datasource.username", "music")
                 .containsEntry("spring.datasource.password", "s@cret");
     }
@@ -26,7 +27,8 @@ class DatabaseUrlTest {
 
     @Test
     void jdbcUrlsPassThroughUntouched() {
-        assertThat(DatabaseUrlEnvironmentPostProcessor.toJdbcProperties("jdbc:postgresql://localhost:5432/affectune")).isEmpty();
+        assertThat(DatabaseUrlEnvironmentPostProcessor.toJdbcProperties("jdbc:postgresql://localhost:5432/affectune"))
+                .isEmpty();
     }
 
     @Test

@@ -15,8 +15,11 @@ public final class Http {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final String base;
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .followRedirects(HttpClient.Redirect.NORMAL)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     public Http(int port) {
         this.base = "http://localhost:" + port;
@@ -45,27 +48,31 @@ public final class Http {
     }
 
     public Response get(String path, String... headers) {
-        return send(withHeaders(HttpRequest.newBuilder(URI.create(base + path)), headers).GET());
+        return send(withHeaders(HttpRequest.newBuilder(URI.create(base + path)), headers)
+                .GET());
     }
 
     public Response post(String path, String json, String... headers) {
         return send(withHeaders(HttpRequest.newBuilder(URI.create(base + path)), headers)
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
     public Response put(String path, String json, String... headers) {
         return send(withHeaders(HttpRequest.newBuilder(URI.create(base + path)), headers)
-                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)));
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json)));
     }
 
     public Response delete(String path, String... headers) {
-        return send(withHeaders(HttpRequest.newBuilder(URI.create(base + path)), headers).DELETE());
+        return send(withHeaders(HttpRequest.newBuilder(URI.create(base + path)), headers)
+                .DELETE());
     }
 
     public Response send(HttpRequest.Builder request) {
         try {
-            HttpResponse<String> response = client.send(request.timeout(Duration.ofSeconds(30)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response =
+                    client.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
             return new Response(response.statusCode(), response);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -16,9 +16,13 @@ class MigrationsFromEmptyTest {
     @Test
     void migratesAnEmptyDatabaseOnceAndIsIdempotentOnRestart() {
         try (PostgresTestDatabase db = PostgresTestDatabase.create()) {
-            DriverManagerDataSource dataSource = new DriverManagerDataSource(db.jdbcUrl(), db.username(), db.password());
-            Flyway flyway = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration")
-                    .cleanDisabled(true).load();
+            DriverManagerDataSource dataSource =
+                    new DriverManagerDataSource(db.jdbcUrl(), db.username(), db.password());
+            Flyway flyway = Flyway.configure()
+                    .dataSource(dataSource)
+                    .locations("classpath:db/migration")
+                    .cleanDisabled(true)
+                    .load();
 
             MigrateResult first = flyway.migrate();
             MigrateResult again = flyway.migrate();
@@ -27,14 +31,27 @@ class MigrationsFromEmptyTest {
             assertThat(first.targetSchemaVersion).isEqualTo("2");
             assertThat(again.migrationsExecuted).isZero();
             flyway.validate();
-            List<String> tables = new JdbcTemplate(dataSource).queryForList(
-                    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
-                    String.class);
-            assertThat(tables).contains("track", "curated_playlist", "curated_playlist_track", "feedback",
-                    "feedback_tally", "seed_run", "flyway_schema_history", "listener", "listener_feedback_tally",
-                    "listener_event");
-            assertThat(new JdbcTemplate(dataSource).queryForObject(
-                    "SELECT count(*) FROM pg_indexes WHERE indexname = 'track_features_knn'", Integer.class)).isEqualTo(1);
+            List<String> tables = new JdbcTemplate(dataSource)
+                    .queryForList(
+                            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
+                            String.class);
+            assertThat(tables)
+                    .contains(
+                            "track",
+                            "curated_playlist",
+                            "curated_playlist_track",
+                            "feedback",
+                            "feedback_tally",
+                            "seed_run",
+                            "flyway_schema_history",
+                            "listener",
+                            "listener_feedback_tally",
+                            "listener_event");
+            assertThat(new JdbcTemplate(dataSource)
+                            .queryForObject(
+                                    "SELECT count(*) FROM pg_indexes WHERE indexname = 'track_features_knn'",
+                                    Integer.class))
+                    .isEqualTo(1);
         }
     }
 }

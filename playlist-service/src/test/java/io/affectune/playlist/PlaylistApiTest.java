@@ -47,8 +47,9 @@ class PlaylistApiTest extends ApiTestBase {
             assertThat(reason.get("text").asText()).isNotBlank();
             if (reason.get("kind").asText().equals("features")) {
                 assertThat(reason.get("distance").asDouble()).isBetween(0.0, 0.2);
-                assertThat(track.get("spotifyUrl").asText()).isEqualTo(
-                        "https://open.spotify.com/track/" + track.get("spotifyId").asText());
+                assertThat(track.get("spotifyUrl").asText())
+                        .isEqualTo("https://open.spotify.com/track/"
+                                + track.get("spotifyId").asText());
             }
         }
         // blended: the curated happy list contributes, and so do tracks chosen for their features alone
@@ -82,15 +83,20 @@ class PlaylistApiTest extends ApiTestBase {
     void atMostTwoTracksPerArtistAndOneVersionOfASong() {
         for (String emotion : EMOTIONS) {
             for (String strategy : List.of("match", "uplift")) {
-                JsonNode tracks = http.get("/api/v1/playlists/" + emotion + "?limit=100&strategy=" + strategy).json().get("tracks");
+                JsonNode tracks = http.get("/api/v1/playlists/" + emotion + "?limit=100&strategy=" + strategy)
+                        .json()
+                        .get("tracks");
                 assertThat(tracks).hasSize(100);
-                Map<String, Long> perArtist = stream(tracks).collect(Collectors.groupingBy(
-                        t -> t.get("artist").asText().trim().toLowerCase(Locale.ROOT), Collectors.counting()));
+                Map<String, Long> perArtist = stream(tracks)
+                        .collect(Collectors.groupingBy(
+                                t -> t.get("artist").asText().trim().toLowerCase(Locale.ROOT), Collectors.counting()));
                 assertThat(perArtist.values()).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(2));
                 Set<String> songs = new HashSet<>();
                 for (JsonNode t : tracks) {
                     assertThat(songs.add(t.get("title").asText().toLowerCase(Locale.ROOT) + "|"
-                            + t.get("artist").asText().toLowerCase(Locale.ROOT))).as("song once: %s", t).isTrue();
+                                    + t.get("artist").asText().toLowerCase(Locale.ROOT)))
+                            .as("song once: %s", t)
+                            .isTrue();
                 }
             }
         }
@@ -102,7 +108,9 @@ class PlaylistApiTest extends ApiTestBase {
         List<Long> played = ids(first).subList(0, 10);
         String exclude = played.stream().map(String::valueOf).collect(Collectors.joining(","));
 
-        JsonNode next = http.get("/api/v1/playlists/neutral?limit=15&exclude=" + exclude).json().get("tracks");
+        JsonNode next = http.get("/api/v1/playlists/neutral?limit=15&exclude=" + exclude)
+                .json()
+                .get("tracks");
 
         assertThat(next).hasSize(15);
         assertThat(ids(next)).doesNotContainAnyElementsOf(played);
@@ -111,7 +119,9 @@ class PlaylistApiTest extends ApiTestBase {
 
     @Test
     void sameInputsGiveTheSameAnswer() {
-        for (String query : List.of("/api/v1/playlists/fear?limit=40", "/api/v1/playlists/surprise?limit=25&strategy=uplift",
+        for (String query : List.of(
+                "/api/v1/playlists/fear?limit=40",
+                "/api/v1/playlists/surprise?limit=25&strategy=uplift",
                 "/api/v1/playlists/sad?limit=20&exclude=5,6,7")) {
             String a = http.get(query).body();
             String b = http.get(query).body();
@@ -121,13 +131,18 @@ class PlaylistApiTest extends ApiTestBase {
 
     @Test
     void upliftStartsAtTheMoodAndMovesTowardPositiveValence() {
-        JsonNode match = http.get("/api/v1/playlists/sad?limit=20&strategy=match").json();
-        JsonNode uplift = http.get("/api/v1/playlists/sad?limit=20&strategy=uplift").json();
+        JsonNode match =
+                http.get("/api/v1/playlists/sad?limit=20&strategy=match").json();
+        JsonNode uplift =
+                http.get("/api/v1/playlists/sad?limit=20&strategy=uplift").json();
 
         assertThat(uplift.get("strategy").asText()).isEqualTo("uplift");
-        assertThat(uplift.at("/target/valence").asDouble()).isEqualTo(match.at("/target/valence").asDouble());
-        assertThat(uplift.at("/goal/valence").asDouble()).isGreaterThan(uplift.at("/target/valence").asDouble());
-        assertThat(match.at("/goal/valence").asDouble()).isEqualTo(match.at("/target/valence").asDouble());
+        assertThat(uplift.at("/target/valence").asDouble())
+                .isEqualTo(match.at("/target/valence").asDouble());
+        assertThat(uplift.at("/goal/valence").asDouble())
+                .isGreaterThan(uplift.at("/target/valence").asDouble());
+        assertThat(match.at("/goal/valence").asDouble())
+                .isEqualTo(match.at("/target/valence").asDouble());
 
         List<Double> upliftValence = values(uplift.get("tracks"), "valence");
         List<Double> matchValence = values(match.get("tracks"), "valence");
@@ -143,18 +158,22 @@ class PlaylistApiTest extends ApiTestBase {
         Http.Response response = http.get("/api/v1/playlists/" + emotion);
         assertThat(response.status()).isEqualTo(400);
         assertThat(response.contentType()).startsWith("application/problem+json");
-        assertThat(response.json().get("detail").asText()).contains("angry, disgust, fear, happy, neutral, sad, surprise");
+        assertThat(response.json().get("detail").asText())
+                .contains("angry, disgust, fear, happy, neutral, sad, surprise");
         assertThat(response.json().get("validEmotions")).hasSize(7);
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "limit=0|limit must be between 1 and 100",
-            "limit=101|limit must be between 1 and 100",
-            "limit=ten|'limit' must be a whole number",
-            "strategy=cheer|strategy must be 'match' or 'uplift'",
-            "exclude=12,abc|'abc' is not one",
-            "exclude=-4|'-4' is not one"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "limit=0|limit must be between 1 and 100",
+                "limit=101|limit must be between 1 and 100",
+                "limit=ten|'limit' must be a whole number",
+                "strategy=cheer|strategy must be 'match' or 'uplift'",
+                "exclude=12,abc|'abc' is not one",
+                "exclude=-4|'-4' is not one"
+            })
     void badParametersAre400sWithAUsefulMessage(String query, String message) {
         Http.Response response = http.get("/api/v1/playlists/happy?" + query);
         assertThat(response.status()).isEqualTo(400);

@@ -45,26 +45,50 @@ class RestartAndRecoveryTest {
     void twoInstancesSeedOnceAndWrittenDataSurvivesARestart() throws Exception {
         long curatedId;
         long likedTrack;
-        CompletableFuture<ConfigurableApplicationContext> first = CompletableFuture.supplyAsync(() -> start("secret-1"));
-        CompletableFuture<ConfigurableApplicationContext> second = CompletableFuture.supplyAsync(() -> start("secret-1"));
-        try (ConfigurableApplicationContext a = first.get(); ConfigurableApplicationContext b = second.get()) {
+        CompletableFuture<ConfigurableApplicationContext> first =
+                CompletableFuture.supplyAsync(() -> start("secret-1"));
+        CompletableFuture<ConfigurableApplicationContext> second =
+                CompletableFuture.supplyAsync(() -> start("secret-1"));
+        try (ConfigurableApplicationContext a = first.get();
+                ConfigurableApplicationContext b = second.get()) {
             JdbcTemplate jdbc = a.getBean(JdbcTemplate.class);
-            assertThat(jdbc.queryForObject("SELECT count(*) FROM seed_run", Integer.class)).isEqualTo(1);
-            assertThat(jdbc.queryForObject("SELECT count(*) FROM track", Integer.class)).isEqualTo(29_156);
-            assertThat(jdbc.queryForObject("SELECT count(*) FROM curated_playlist", Integer.class)).isEqualTo(7);
+            assertThat(jdbc.queryForObject("SELECT count(*) FROM seed_run", Integer.class))
+                    .isEqualTo(1);
+            assertThat(jdbc.queryForObject("SELECT count(*) FROM track", Integer.class))
+                    .isEqualTo(29_156);
+            assertThat(jdbc.queryForObject("SELECT count(*) FROM curated_playlist", Integer.class))
+                    .isEqualTo(7);
 
             Http httpA = new Http(port(a));
             Http httpB = new Http(port(b));
-            likedTrack = httpB.get("/api/v1/playlists/sad?limit=10").json().at("/tracks/9/id").asLong();
-            Http.Response created = httpA.post("/api/v1/curated-playlists", Http.json(Map.of(
-                    "emotion", "sad", "name", "Rainy day", "trackIds", List.of(likedTrack))),
-                    "Authorization", "Bearer secret-1");
+            likedTrack = httpB.get("/api/v1/playlists/sad?limit=10")
+                    .json()
+                    .at("/tracks/9/id")
+                    .asLong();
+            Http.Response created = httpA.post(
+                    "/api/v1/curated-playlists",
+                    Http.json(Map.of("emotion", "sad", "name", "Rainy day", "trackIds", List.of(likedTrack))),
+                    "Authorization",
+                    "Bearer secret-1");
             assertThat(created.status()).isEqualTo(201);
             curatedId = created.json().get("id").asLong();
-            assertThat(httpB.post("/api/v1/feedback", Http.json(Map.of("trackId", likedTrack, "emotion", "sad",
-                    "signal", "like", "sessionId", "restart-test"))).status()).isEqualTo(201);
-            // the other instance sees the curated list at once, and the feedback in its rankings within RANKING_SIGNALS_TTL
-            assertThat(httpB.get("/api/v1/curated-playlists/" + curatedId).status()).isEqualTo(200);
+            assertThat(httpB.post(
+                                    "/api/v1/feedback",
+                                    Http.json(Map.of(
+                                            "trackId",
+                                            likedTrack,
+                                            "emotion",
+                                            "sad",
+                                            "signal",
+                                            "like",
+                                            "sessionId",
+                                            "restart-test")))
+                            .status())
+                    .isEqualTo(201);
+            // the other instance sees the curated list at once, and the feedback in its rankings within
+            // RANKING_SIGNALS_TTL
+            assertThat(httpB.get("/api/v1/curated-playlists/" + curatedId).status())
+                    .isEqualTo(200);
             long deadline = System.nanoTime() + 10_000_000_000L;
             boolean seen = false;
             while (!seen && System.nanoTime() < deadline) {
@@ -73,22 +97,31 @@ class RestartAndRecoveryTest {
                     Thread.sleep(200);
                 }
             }
-            assertThat(seen).as("instance A ranks with the feedback given on instance B").isTrue();
+            assertThat(seen)
+                    .as("instance A ranks with the feedback given on instance B")
+                    .isTrue();
         }
 
         // restarted without ADMIN_TOKEN: the data is still there, the seed is not repeated, and writes are off
         try (ConfigurableApplicationContext restarted = start("")) {
             Http http = new Http(port(restarted));
-            JsonNode curated = http.get("/api/v1/curated-playlists/" + curatedId).json();
+            JsonNode curated =
+                    http.get("/api/v1/curated-playlists/" + curatedId).json();
             assertThat(curated.get("name").asText()).isEqualTo("Rainy day");
             assertThat(PlaylistApiTest.ids(curated.get("tracks"))).containsExactly(likedTrack);
             JsonNode sad = http.get("/api/v1/playlists/sad?limit=10").json().get("tracks");
-            JsonNode liked = PlaylistApiTest.stream(sad).filter(t -> t.get("id").asLong() == likedTrack).findFirst().orElseThrow();
+            JsonNode liked = PlaylistApiTest.stream(sad)
+                    .filter(t -> t.get("id").asLong() == likedTrack)
+                    .findFirst()
+                    .orElseThrow();
             assertThat(liked.at("/reason/text").asText()).contains("liked it 1");
-            assertThat(restarted.getBean(JdbcTemplate.class).queryForObject("SELECT count(*) FROM track", Integer.class))
+            assertThat(restarted
+                            .getBean(JdbcTemplate.class)
+                            .queryForObject("SELECT count(*) FROM track", Integer.class))
                     .isEqualTo(29_156);
 
-            Http.Response disabled = http.delete("/api/v1/curated-playlists/" + curatedId, "Authorization", "Bearer secret-1");
+            Http.Response disabled =
+                    http.delete("/api/v1/curated-playlists/" + curatedId, "Authorization", "Bearer secret-1");
             assertThat(disabled.status()).isEqualTo(403);
             assertThat(disabled.json().get("detail").asText()).contains("ADMIN_TOKEN");
         }
@@ -109,7 +142,8 @@ class RestartAndRecoveryTest {
                 assertThat(down.contentType()).startsWith("application/problem+json");
                 assertThat(down.json().get("title").asText()).isEqualTo("Database unavailable");
                 assertThat(http.get("/api/v1/playlists/happy?limit=5").status()).isEqualTo(503);
-                assertThat(http.post("/api/v1/feedback", "{\"trackId\":1,\"emotion\":\"happy\",\"signal\":\"like\"}").status())
+                assertThat(http.post("/api/v1/feedback", "{\"trackId\":1,\"emotion\":\"happy\",\"signal\":\"like\"}")
+                                .status())
                         .isEqualTo(503);
                 Http.Response health = http.get("/actuator/health");
                 assertThat(health.status()).isEqualTo(503);
@@ -137,7 +171,9 @@ class RestartAndRecoveryTest {
         properties.put("affectune.admin-token", adminToken);
         properties.put("spring.datasource.hikari.connection-timeout", "1000");
         // command-line arguments outrank application.yml (builder properties would not)
-        String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+        String[] args = properties.entrySet().stream()
+                .map(e -> "--" + e.getKey() + "=" + e.getValue())
+                .toArray(String[]::new);
         return new SpringApplicationBuilder(PlaylistServiceApplication.class).run(args);
     }
 
@@ -156,7 +192,7 @@ class RestartAndRecoveryTest {
         String url = db.jdbcUrl();
         String adminUrl = url.substring(0, url.lastIndexOf('/') + 1) + "postgres";
         try (Connection connection = DriverManager.getConnection(adminUrl, db.username(), db.password());
-             Statement statement = connection.createStatement()) {
+                Statement statement = connection.createStatement()) {
             statement.execute(sql);
         }
     }

@@ -16,21 +16,28 @@ class SeedCatalogueTest extends ApiTestBase {
 
     @Test
     void flywayAppliedTheSchemaFromDbMigrations() {
-        assertThat(count("SELECT count(*) FROM flyway_schema_history WHERE success AND version = '1'")).isEqualTo(1);
-        assertThat(count("SELECT count(*) FROM flyway_schema_history WHERE NOT success")).isZero();
+        assertThat(count("SELECT count(*) FROM flyway_schema_history WHERE success AND version = '1'"))
+                .isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM flyway_schema_history WHERE NOT success"))
+                .isZero();
     }
 
     @Test
     void tracksAreDeduplicatedBySpotifyIdAcrossBothSources() {
         // 32,833 rows of spotify_songs are 28,356 distinct tracks; data_moods adds 686, of which 108 are already there
-        assertThat(count("SELECT count(*) FROM track WHERE source = 'spotify_songs'")).isEqualTo(28_356);
-        assertThat(count("SELECT count(*) FROM track WHERE source = 'data_moods'")).isEqualTo(578);
+        assertThat(count("SELECT count(*) FROM track WHERE source = 'spotify_songs'"))
+                .isEqualTo(28_356);
+        assertThat(count("SELECT count(*) FROM track WHERE source = 'data_moods'"))
+                .isEqualTo(578);
         assertThat(count("SELECT count(*) FROM track WHERE mood IS NOT NULL")).isEqualTo(686);
-        assertThat(count("SELECT count(*) FROM track WHERE spotify_id IS NOT NULL")).isEqualTo(28_934);
+        assertThat(count("SELECT count(*) FROM track WHERE spotify_id IS NOT NULL"))
+                .isEqualTo(28_934);
         assertThat(count("SELECT count(DISTINCT spotify_id) FROM track")).isEqualTo(28_934);
         // seed-playlist rows that match no catalogue track are kept, without features
-        assertThat(count("SELECT count(*) FROM track WHERE source = 'seed_playlist'")).isEqualTo(222);
-        assertThat(count("SELECT count(*) FROM track WHERE source = 'seed_playlist' AND valence IS NULL")).isEqualTo(222);
+        assertThat(count("SELECT count(*) FROM track WHERE source = 'seed_playlist'"))
+                .isEqualTo(222);
+        assertThat(count("SELECT count(*) FROM track WHERE source = 'seed_playlist' AND valence IS NULL"))
+                .isEqualTo(222);
         assertThat(count("SELECT count(*) FROM track")).isEqualTo(29_156);
     }
 
@@ -46,9 +53,12 @@ class SeedCatalogueTest extends ApiTestBase {
         assertThat(track.get("tempo")).isEqualTo(122.036);
         assertThat(track.get("popularity")).isEqualTo(66);
         assertThat((String) track.get("genres")).contains("pop", "dance pop");
-        assertThat(count("SELECT count(*) FROM track WHERE source = 'spotify_songs' AND cardinality(genres) = 0")).isZero();
-        // the five rows with R's NA as title and artist (four distinct tracks) stay in the catalogue, kept out of playlists
-        assertThat(count("SELECT count(*) FROM track WHERE title = '(unknown title)' AND artist IS NULL")).isEqualTo(4);
+        assertThat(count("SELECT count(*) FROM track WHERE source = 'spotify_songs' AND cardinality(genres) = 0"))
+                .isZero();
+        // the five rows with R's NA as title and artist (four distinct tracks) stay in the catalogue, kept out of
+        // playlists
+        assertThat(count("SELECT count(*) FROM track WHERE title = '(unknown title)' AND artist IS NULL"))
+                .isEqualTo(4);
     }
 
     @Test
@@ -58,8 +68,10 @@ class SeedCatalogueTest extends ApiTestBase {
                 JOIN curated_playlist_track cpt ON cpt.playlist_id = cp.id WHERE cp.source = 'seed'
                 GROUP BY cp.emotion ORDER BY cp.emotion""");
         // fearful.csv lists 15 songs twice and sad.csv one; the rest are distinct
-        assertThat(lists).extracting(m -> m.get("emotion") + "=" + m.get("tracks")).containsExactly(
-                "angry=30", "disgust=40", "fear=15", "happy=80", "neutral=100", "sad=99", "surprise=50");
+        assertThat(lists)
+                .extracting(m -> m.get("emotion") + "=" + m.get("tracks"))
+                .containsExactly(
+                        "angry=30", "disgust=40", "fear=15", "happy=80", "neutral=100", "sad=99", "surprise=50");
         // "Locked Out of Heaven" by Bruno Mars is on the original happy list and in spotify_songs
         assertThat(count("""
                 SELECT count(*) FROM curated_playlist_track cpt JOIN curated_playlist cp ON cp.id = cpt.playlist_id

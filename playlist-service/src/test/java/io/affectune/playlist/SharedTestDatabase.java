@@ -16,8 +16,7 @@ public final class SharedTestDatabase {
 
     private static PostgresTestDatabase database;
 
-    private SharedTestDatabase() {
-    }
+    private SharedTestDatabase() {}
 
     public static synchronized PostgresTestDatabase get() {
         if (database == null) {
@@ -30,13 +29,18 @@ public final class SharedTestDatabase {
 
     /** spring.datasource.* for a database. */
     public static Map<String, Object> datasourceProperties(PostgresTestDatabase db) {
-        return Map.of("spring.datasource.url", db.jdbcUrl(), "spring.datasource.username", db.username(),
-                "spring.datasource.password", db.password());
+        return Map.of(
+                "spring.datasource.url",
+                db.jdbcUrl(),
+                "spring.datasource.username",
+                db.username(),
+                "spring.datasource.password",
+                db.password());
     }
 
     public static void execute(PostgresTestDatabase db, String sql) {
         try (Connection connection = DriverManager.getConnection(db.jdbcUrl(), db.username(), db.password());
-             Statement statement = connection.createStatement()) {
+                Statement statement = connection.createStatement()) {
             statement.execute(sql);
         } catch (SQLException e) {
             throw new IllegalStateException(sql + ": " + e.getMessage(), e);

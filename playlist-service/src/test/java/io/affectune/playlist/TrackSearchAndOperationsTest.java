@@ -15,11 +15,17 @@ class TrackSearchAndOperationsTest extends ApiTestBase {
         JsonNode page = http.get("/api/v1/tracks?q=BRUNO%20mars&size=50").json();
         assertThat(page.get("totalElements").asLong()).isGreaterThan(10);
         for (JsonNode track : page.get("items")) {
-            String text = (track.get("title").asText() + " " + track.get("artist").asText() + " "
-                    + track.get("album").asText()).toLowerCase(Locale.ROOT);
+            String text = (track.get("title").asText() + " "
+                            + track.get("artist").asText() + " "
+                            + track.get("album").asText())
+                    .toLowerCase(Locale.ROOT);
             assertThat(text).contains("bruno mars");
         }
-        assertThat(http.get("/api/v1/tracks?q=divinely%20uninspired").json().get("totalElements").asLong()).isPositive();
+        assertThat(http.get("/api/v1/tracks?q=divinely%20uninspired")
+                        .json()
+                        .get("totalElements")
+                        .asLong())
+                .isPositive();
     }
 
     @Test
@@ -29,7 +35,8 @@ class TrackSearchAndOperationsTest extends ApiTestBase {
         assertThat(first.get("items")).hasSize(10);
         List<Long> firstIds = PlaylistApiTest.ids(first.get("items"));
         assertThat(PlaylistApiTest.ids(second.get("items"))).doesNotContainAnyElementsOf(firstIds);
-        assertThat(first.get("totalPages").asInt()).isEqualTo((int) Math.ceil(first.get("totalElements").asLong() / 10.0));
+        assertThat(first.get("totalPages").asInt())
+                .isEqualTo((int) Math.ceil(first.get("totalElements").asLong() / 10.0));
 
         JsonNode all = http.get("/api/v1/tracks").json();
         assertThat(all.get("totalElements").asLong()).isEqualTo(29_156);
@@ -37,13 +44,18 @@ class TrackSearchAndOperationsTest extends ApiTestBase {
 
         assertThat(http.get("/api/v1/tracks?q=zzzzqqqxxx").json().get("items")).isEmpty();
         // LIKE wildcards in q are taken literally
-        assertThat(http.get("/api/v1/tracks?q=%25%25%25_").json().get("totalElements").asLong()).isZero();
+        assertThat(http.get("/api/v1/tracks?q=%25%25%25_")
+                        .json()
+                        .get("totalElements")
+                        .asLong())
+                .isZero();
     }
 
     @Test
     void badPagingAndIdsAre400sAndUnknownIds404() {
         assertThat(http.get("/api/v1/tracks?size=0").status()).isEqualTo(400);
-        assertThat(http.get("/api/v1/tracks?size=101").json().get("detail").asText()).contains("between 1 and 100");
+        assertThat(http.get("/api/v1/tracks?size=101").json().get("detail").asText())
+                .contains("between 1 and 100");
         assertThat(http.get("/api/v1/tracks?page=-1").status()).isEqualTo(400);
         assertThat(http.get("/api/v1/tracks?page=x").status()).isEqualTo(400);
         assertThat(http.get("/api/v1/tracks?q=" + "a".repeat(201)).status()).isEqualTo(400);
@@ -52,7 +64,12 @@ class TrackSearchAndOperationsTest extends ApiTestBase {
         assertThat(missing.status()).isEqualTo(404);
         assertThat(missing.contentType()).startsWith("application/problem+json");
 
-        JsonNode one = http.get("/api/v1/tracks/" + PlaylistApiTest.ids(http.get("/api/v1/tracks?q=heathens").json().get("items")).get(0)).json();
+        JsonNode one = http.get("/api/v1/tracks/"
+                        + PlaylistApiTest.ids(http.get("/api/v1/tracks?q=heathens")
+                                        .json()
+                                        .get("items"))
+                                .get(0))
+                .json();
         assertThat(one.get("title").asText()).containsIgnoringCase("heathens");
     }
 
@@ -69,7 +86,8 @@ class TrackSearchAndOperationsTest extends ApiTestBase {
 
         JsonNode docs = http.get("/v3/api-docs").json();
         assertThat(docs.get("paths").has("/api/v1/playlists/{emotion}")).isTrue();
-        assertThat(docs.get("paths").has("/api/v1/curated-playlists/{id}/tracks")).isTrue();
+        assertThat(docs.get("paths").has("/api/v1/curated-playlists/{id}/tracks"))
+                .isTrue();
         assertThat(http.get("/swagger-ui.html").status()).isEqualTo(200);
     }
 

@@ -46,14 +46,20 @@ import reactor.netty.http.server.HttpServer;
  * resolver, and the adapters of the web stack the service runs on (WebFlux: camera, emotion, gateway;
  * servlet: playlist). Services contribute only {@link ProblemMapper}s for their own domain exceptions.
  */
-@AutoConfiguration(before = {ErrorWebFluxAutoConfiguration.class, WebFluxAutoConfiguration.class,
-        ErrorMvcAutoConfiguration.class, WebMvcAutoConfiguration.class})
+@AutoConfiguration(
+        before = {
+            ErrorWebFluxAutoConfiguration.class,
+            WebFluxAutoConfiguration.class,
+            ErrorMvcAutoConfiguration.class,
+            WebMvcAutoConfiguration.class
+        })
 public class ServiceSupportAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
     ProblemResolver problemResolver(ObjectProvider<ProblemMapper> mappers, ObjectProvider<ProblemObserver> observers) {
-        return new ProblemResolver(mappers.orderedStream().toList(), observers.orderedStream().toList());
+        return new ProblemResolver(
+                mappers.orderedStream().toList(), observers.orderedStream().toList());
     }
 
     @Configuration(proxyBeanMethods = false)
@@ -88,8 +94,7 @@ public class ServiceSupportAutoConfiguration {
 
     /** @param maxRequestBytes largest request body a servlet service accepts (MAX_REQUEST_BYTES); more: 413 */
     @ConfigurationProperties("affectune.web")
-    public record ServletLimits(@DefaultValue("65536") long maxRequestBytes) {
-    }
+    public record ServletLimits(@DefaultValue("65536") long maxRequestBytes) {}
 
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -114,15 +119,21 @@ public class ServiceSupportAutoConfiguration {
                     return tooLarge.problem();
                 }
                 // Tomcat's own verdict on a body it cannot read (a chunk header that is not hex, ...)
-                if ("org.apache.coyote.BadRequestException".equals(error.getClass().getName())) {
-                    return new ApiProblem(HttpStatus.BAD_REQUEST, "Malformed request body",
+                if ("org.apache.coyote.BadRequestException"
+                        .equals(error.getClass().getName())) {
+                    return new ApiProblem(
+                            HttpStatus.BAD_REQUEST,
+                            "Malformed request body",
                             "The request body cannot be read: " + ProblemResolver.firstLine(error.getMessage()));
                 }
                 if (error instanceof HttpMessageNotReadableException unreadable
                         && ProblemResolver.find(unreadable, RequestSizeLimitFilter.TooLarge.class) == null) {
-                    return new ApiProblem(HttpStatus.BAD_REQUEST, "Malformed request body",
+                    return new ApiProblem(
+                            HttpStatus.BAD_REQUEST,
+                            "Malformed request body",
                             "The request body is not valid JSON for this endpoint: "
-                                    + ProblemResolver.firstLine(unreadable.getMostSpecificCause().getMessage()));
+                                    + ProblemResolver.firstLine(
+                                            unreadable.getMostSpecificCause().getMessage()));
                 }
                 return null;
             };

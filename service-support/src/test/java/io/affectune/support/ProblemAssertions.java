@@ -6,8 +6,7 @@ import io.affectune.testsupport.RawHttp;
 
 public final class ProblemAssertions {
 
-    private ProblemAssertions() {
-    }
+    private ProblemAssertions() {}
 
     public static void assertProblem(RawHttp.Answer answer, int status, String type) {
         assertThat(answer.status()).as(answer.head() + "\n" + answer.body()).isEqualTo(status);

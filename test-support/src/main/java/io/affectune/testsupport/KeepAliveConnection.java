@@ -84,8 +84,7 @@ public final class KeepAliveConnection implements Closeable {
                 case "content-length" -> contentLength = Long.parseLong(value);
                 case "transfer-encoding" -> chunked = value.contains("chunked");
                 case "connection" -> close = value.contains("close");
-                default -> {
-                }
+                default -> {}
             }
         }
         byte[] body;

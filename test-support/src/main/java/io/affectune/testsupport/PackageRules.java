@@ -9,12 +9,12 @@ import com.tngtech.archunit.core.importer.ImportOption;
 /** The package rules every service keeps (ArchUnit), for each service's ArchitectureTest. */
 public final class PackageRules {
 
-    private PackageRules() {
-    }
+    private PackageRules() {}
 
     /** A service's production classes (no tests) under {@code basePackage}. */
     public static JavaClasses mainClasses(String basePackage) {
-        return new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        return new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages(basePackage);
     }
 

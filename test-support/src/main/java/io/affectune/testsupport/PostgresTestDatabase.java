@@ -25,8 +25,13 @@ public final class PostgresTestDatabase implements AutoCloseable {
     private final String adminUrl;
     private final String databaseName;
 
-    private PostgresTestDatabase(String jdbcUrl, String username, String password,
-                                 PostgreSQLContainer<?> container, String adminUrl, String databaseName) {
+    private PostgresTestDatabase(
+            String jdbcUrl,
+            String username,
+            String password,
+            PostgreSQLContainer<?> container,
+            String adminUrl,
+            String databaseName) {
         this.jdbcUrl = jdbcUrl;
         this.username = username;
         this.password = password;
@@ -39,18 +44,19 @@ public final class PostgresTestDatabase implements AutoCloseable {
         if (dockerAvailable()) {
             PostgreSQLContainer<?> container = new PostgreSQLContainer<>(POSTGRES_IMAGE);
             container.start();
-            return new PostgresTestDatabase(container.getJdbcUrl(), container.getUsername(),
-                    container.getPassword(), container, null, null);
+            return new PostgresTestDatabase(
+                    container.getJdbcUrl(), container.getUsername(), container.getPassword(), container, null, null);
         }
         String host = env("TEST_DB_HOST", "127.0.0.1");
         String port = env("TEST_DB_PORT", "5432");
         String user = env("TEST_DB_USER", "postgres");
         String password = env("TEST_DB_PASSWORD", "");
         String adminUrl = "jdbc:postgresql://" + host + ":" + port + "/postgres";
-        String name = "affectune_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        String name = "affectune_test_"
+                + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         execute(adminUrl, user, password, "CREATE DATABASE " + name);
-        return new PostgresTestDatabase("jdbc:postgresql://" + host + ":" + port + "/" + name,
-                user, password, null, adminUrl, name);
+        return new PostgresTestDatabase(
+                "jdbc:postgresql://" + host + ":" + port + "/" + name, user, password, null, adminUrl, name);
     }
 
     public String jdbcUrl() {
@@ -89,11 +95,13 @@ public final class PostgresTestDatabase implements AutoCloseable {
 
     private static void execute(String url, String user, String password, String sql) {
         try (Connection connection = DriverManager.getConnection(url, user, password);
-             Statement statement = connection.createStatement()) {
+                Statement statement = connection.createStatement()) {
             statement.execute(sql);
         } catch (SQLException e) {
-            throw new IllegalStateException("PostgreSQL at " + url + " refused '" + sql + "': " + e.getMessage()
-                    + " (is it running? pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start)", e);
+            throw new IllegalStateException(
+                    "PostgreSQL at " + url + " refused '" + sql + "': " + e.getMessage()
+                            + " (is it running? pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start)",
+                    e);
         }
     }
 

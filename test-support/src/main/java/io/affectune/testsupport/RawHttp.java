@@ -13,16 +13,18 @@ import java.util.Locale;
  */
 public final class RawHttp {
 
-    private RawHttp() {
-    }
+    private RawHttp() {}
 
     /** The whole answer: status line, headers and body. */
     public record Answer(int status, String head, String body) {
 
         public String header(String name) {
             String prefix = name.toLowerCase(Locale.ROOT) + ":";
-            return head.lines().filter(l -> l.toLowerCase(Locale.ROOT).startsWith(prefix))
-                    .map(l -> l.substring(prefix.length()).trim()).findFirst().orElse(null);
+            return head.lines()
+                    .filter(l -> l.toLowerCase(Locale.ROOT).startsWith(prefix))
+                    .map(l -> l.substring(prefix.length()).trim())
+                    .findFirst()
+                    .orElse(null);
         }
     }
 
@@ -63,7 +65,8 @@ public final class RawHttp {
             int split = answer.indexOf("\r\n\r\n");
             String answerHead = split < 0 ? answer : answer.substring(0, split);
             String[] statusLine = answerHead.split(" ", 3);
-            return new Answer(Integer.parseInt(statusLine[1]), answerHead, split < 0 ? "" : answer.substring(split + 4));
+            return new Answer(
+                    Integer.parseInt(statusLine[1]), answerHead, split < 0 ? "" : answer.substring(split + 4));
         }
     }
 }

@@ -10,8 +10,7 @@ import java.util.List;
 public final class ResidentMemoryLog {
 
     /** Resident memory after the warm-up, at the end and at its peak (KiB), and the growth in percent. */
-    public record Growth(long afterWarmupKib, long lastKib, long peakKib, double percent) {
-    }
+    public record Growth(long afterWarmupKib, long lastKib, long peakKib, double percent) {}
 
     private final ServiceProcess service;
     private final long warmupMillis;
@@ -49,7 +48,8 @@ public final class ResidentMemoryLog {
     }
 
     public Growth growth() {
-        List<long[]> settled = samples.stream().filter(s -> s[0] >= warmupMillis).toList();
+        List<long[]> settled =
+                samples.stream().filter(s -> s[0] >= warmupMillis).toList();
         if (settled.isEmpty()) {
             throw new IllegalStateException("no sample after the warm-up of " + warmupMillis + " ms");
         }

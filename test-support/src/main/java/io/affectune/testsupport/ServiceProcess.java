@@ -34,7 +34,8 @@ public final class ServiceProcess implements AutoCloseable {
     private final int port;
     private final Path jar;
     private final Path log;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Process process;
 
     private ServiceProcess(String module, Map<String, String> env, List<String> jvmArgs, int port) {
@@ -145,7 +146,9 @@ public final class ServiceProcess implements AutoCloseable {
     private void awaitHealthy() {
         Instant deadline = Instant.now().plus(HEALTH_TIMEOUT);
         HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl() + "/actuator/health"))
-                .timeout(Duration.ofSeconds(5)).GET().build();
+                .timeout(Duration.ofSeconds(5))
+                .GET()
+                .build();
         String lastAnswer = "no answer yet";
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) {
@@ -167,8 +170,8 @@ public final class ServiceProcess implements AutoCloseable {
             sleep(Duration.ofMillis(250));
         }
         stop();
-        throw new IllegalStateException(module + " did not become healthy within " + HEALTH_TIMEOUT
-                + " (last answer: " + lastAnswer + "); log " + log + ":\n" + tail());
+        throw new IllegalStateException(module + " did not become healthy within " + HEALTH_TIMEOUT + " (last answer: "
+                + lastAnswer + "); log " + log + ":\n" + tail());
     }
 
     private String tail() {
@@ -185,8 +188,10 @@ public final class ServiceProcess implements AutoCloseable {
         try (Stream<Path> files = Files.list(target)) {
             return files.filter(p -> {
                         String name = p.getFileName().toString();
-                        return name.startsWith(module + "-") && name.endsWith(".jar")
-                                && !name.endsWith("-plain.jar") && !name.endsWith("-sources.jar")
+                        return name.startsWith(module + "-")
+                                && name.endsWith(".jar")
+                                && !name.endsWith("-plain.jar")
+                                && !name.endsWith("-sources.jar")
                                 && !name.endsWith("-tests.jar");
                     })
                     .findFirst()

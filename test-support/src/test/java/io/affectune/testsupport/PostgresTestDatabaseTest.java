@@ -18,23 +18,24 @@ class PostgresTestDatabaseTest {
         try (PostgresTestDatabase database = PostgresTestDatabase.create()) {
             url = database.jdbcUrl();
             try (Connection connection = DriverManager.getConnection(url, database.username(), database.password());
-                 Statement statement = connection.createStatement();
-                 ResultSet tables = statement.executeQuery(
-                         "select count(*) from information_schema.tables where table_schema = 'public'")) {
+                    Statement statement = connection.createStatement();
+                    ResultSet tables = statement.executeQuery(
+                            "select count(*) from information_schema.tables where table_schema = 'public'")) {
                 tables.next();
                 assertThat(tables.getInt(1)).isZero();
             }
             assertThat(database.asEnv()).containsEntry("DATABASE_URL", url);
         }
         String finalUrl = url;
-        assertThatThrownBy(() -> DriverManager.getConnection(finalUrl, "postgres", "").close())
+        assertThatThrownBy(() ->
+                        DriverManager.getConnection(finalUrl, "postgres", "").close())
                 .isInstanceOf(SQLException.class);
     }
 
     @Test
     void eachDatabaseIsNew() {
         try (PostgresTestDatabase first = PostgresTestDatabase.create();
-             PostgresTestDatabase second = PostgresTestDatabase.create()) {
+                PostgresTestDatabase second = PostgresTestDatabase.create()) {
             assertThat(first.jdbcUrl()).isNotEqualTo(second.jdbcUrl());
         }
     }

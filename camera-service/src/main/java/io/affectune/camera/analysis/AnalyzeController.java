@@ -1,8 +1,8 @@
 package io.affectune.camera.analysis;
 
+import io.affectune.camera.config.CameraProperties;
 import io.affectune.camera.frame.FrameResult;
 import io.affectune.camera.playlist.PlaylistClient;
-import io.affectune.camera.config.CameraProperties;
 import io.affectune.support.image.DeclaredImageType;
 import io.affectune.support.problem.ApiProblem;
 import io.affectune.support.reactive.RequestBodies;
@@ -33,17 +33,22 @@ public class AnalyzeController {
         this.maxImageBytes = properties.limits().maxImageBytes();
     }
 
-    @Operation(summary = "Faces and emotions in one image",
+    @Operation(
+            summary = "Faces and emotions in one image",
             description = "Body: the JPEG or PNG image itself (Content-Type image/jpeg or image/png). Frames larger "
                     + "than the frame limit (1920x1080 by default) are downscaled; the answer then carries "
                     + "downscaledFrom and boxes refer to the reduced frame.")
     @PostMapping("/analyze")
-    public Mono<FrameResult> analyze(ServerHttpRequest request,
-                                     @Parameter(description = "also return a playlist for the largest face's emotion")
-                                     @RequestParam(defaultValue = "false") boolean recommend,
-                                     @Parameter(description = "the listener's random UUID (optional): the recommended "
-                                             + "playlist is then their personal one (passed on to playlist-service)")
-                                     @RequestHeader(value = PlaylistClient.LISTENER_HEADER, required = false) String listenerId) {
+    public Mono<FrameResult> analyze(
+            ServerHttpRequest request,
+            @Parameter(description = "also return a playlist for the largest face's emotion")
+                    @RequestParam(defaultValue = "false")
+                    boolean recommend,
+            @Parameter(
+                            description = "the listener's random UUID (optional): the recommended "
+                                    + "playlist is then their personal one (passed on to playlist-service)")
+                    @RequestHeader(value = PlaylistClient.LISTENER_HEADER, required = false)
+                    String listenerId) {
         Optional<String> listener = listener(listenerId);
         DeclaredImageType.require(request.getHeaders().getContentType(), true);
         return RequestBodies.readAll(request, maxImageBytes, AnalyzeController::tooLarge)
@@ -51,8 +56,10 @@ public class AnalyzeController {
     }
 
     private static ApiProblem tooLarge(long limit) {
-        return ApiProblem.tooLarge("Image too large", "The image is larger than " + limit
-                + " bytes (MAX_IMAGE_BYTES): send a smaller JPEG").with("maxBytes", limit);
+        return ApiProblem.tooLarge(
+                        "Image too large",
+                        "The image is larger than " + limit + " bytes (MAX_IMAGE_BYTES): send a smaller JPEG")
+                .with("maxBytes", limit);
     }
 
     /** Checked here so a typo is a 400 at once, as playlist-service would answer, not a silent global playlist. */

@@ -39,8 +39,7 @@ public class EmotionBatcher {
     private int inFlight;
     private boolean windowOpen;
 
-    private record Pending(List<byte[]> crops, Sinks.One<Optional<List<EmotionPrediction>>> answer) {
-    }
+    private record Pending(List<byte[]> crops, Sinks.One<Optional<List<EmotionPrediction>>> answer) {}
 
     @Autowired
     public EmotionBatcher(EmotionClient client, PipelineProperties settings) {
@@ -48,7 +47,8 @@ public class EmotionBatcher {
     }
 
     /** {@code client}: the batch call, as {@link EmotionClient#classify} makes it. */
-    EmotionBatcher(Function<List<byte[]>, Mono<Optional<List<EmotionPrediction>>>> client, PipelineProperties settings) {
+    EmotionBatcher(
+            Function<List<byte[]>, Mono<Optional<List<EmotionPrediction>>>> client, PipelineProperties settings) {
         this.client = client;
         this.maxFaces = Math.max(1, settings.batchMaxFaces());
         this.maxInFlight = Math.max(1, settings.batchMaxInFlight());
@@ -106,7 +106,8 @@ public class EmotionBatcher {
     private List<Pending> take() {
         List<Pending> batch = new ArrayList<>();
         int faces = 0;
-        while (!queue.isEmpty() && (batch.isEmpty() || faces + queue.peek().crops().size() <= maxFaces)) {
+        while (!queue.isEmpty()
+                && (batch.isEmpty() || faces + queue.peek().crops().size() <= maxFaces)) {
             Pending next = queue.poll();
             faces += next.crops().size();
             batch.add(next);

@@ -83,9 +83,17 @@ public class FrameAnalyzer {
         }
     }
 
-    public FrameAnalyzer(FaceDetector detector, ImageDecoder decoder, ModelFraming framing, EmotionBatcher emotions,
-                         PlaylistClient playlists, CameraProperties properties, PipelineProperties pipeline,
-                         @Qualifier("visionScheduler") Scheduler vision, Clock clock, FrameMeters meters) {
+    public FrameAnalyzer(
+            FaceDetector detector,
+            ImageDecoder decoder,
+            ModelFraming framing,
+            EmotionBatcher emotions,
+            PlaylistClient playlists,
+            CameraProperties properties,
+            PipelineProperties pipeline,
+            @Qualifier("visionScheduler") Scheduler vision,
+            Clock clock,
+            FrameMeters meters) {
         this.detector = detector;
         this.decoder = decoder;
         this.framing = framing;
@@ -110,8 +118,14 @@ public class FrameAnalyzer {
                     DecodedFrame frame = decoder.decode(image);
                     try {
                         long decoded = System.nanoTime();
-                        return prepare(frame.bgr(), frame.downscaled() ? new FrameResult.Size(frame.originalWidth(),
-                                frame.originalHeight()) : null, start, decoded, session);
+                        return prepare(
+                                frame.bgr(),
+                                frame.downscaled()
+                                        ? new FrameResult.Size(frame.originalWidth(), frame.originalHeight())
+                                        : null,
+                                start,
+                                decoded,
+                                session);
                     } finally {
                         frame.close();
                     }
@@ -130,15 +144,24 @@ public class FrameAnalyzer {
                 .flatMap(prepared -> finish(prepared, session, false, Optional.empty()));
     }
 
-    private record Prepared(FrameResult.Size size, FrameResult.Size downscaledFrom, List<DetectedFace> faces,
-                            List<byte[]> crops, long start, double decodeMs, double detectMs, Mat previewFrame,
-                            StreamState stream, boolean followed) {
-    }
+    private record Prepared(
+            FrameResult.Size size,
+            FrameResult.Size downscaledFrom,
+            List<DetectedFace> faces,
+            List<byte[]> crops,
+            long start,
+            double decodeMs,
+            double detectMs,
+            Mat previewFrame,
+            StreamState stream,
+            boolean followed) {}
 
     private Prepared prepare(Mat bgr, FrameResult.Size downscaledFrom, long start, long decoded, Session session) {
-        StreamState stream = session == null || pipeline.detectEvery() <= 1 ? null
-                : streams.computeIfAbsent(session, s -> new StreamState(new FaceFollower(pipeline.detectEvery(),
-                pipeline.trackLostDifference())));
+        StreamState stream = session == null || pipeline.detectEvery() <= 1
+                ? null
+                : streams.computeIfAbsent(
+                        session,
+                        s -> new StreamState(new FaceFollower(pipeline.detectEvery(), pipeline.trackLostDifference())));
         FaceFollower follower = stream == null ? null : stream.follower;
         boolean followed = false;
         List<DetectedFace> faces = null;
@@ -168,13 +191,21 @@ public class FrameAnalyzer {
         }
         long detected = System.nanoTime();
         Mat preview = session != null && session.wantsPreview() ? bgr.clone() : null;
-        return new Prepared(new FrameResult.Size(bgr.cols(), bgr.rows()), downscaledFrom, faces, crops.png(), start,
-                ms(decoded - start), ms(detected - decoded), preview, stream, followed);
+        return new Prepared(
+                new FrameResult.Size(bgr.cols(), bgr.rows()),
+                downscaledFrom,
+                faces,
+                crops.png(),
+                start,
+                ms(decoded - start),
+                ms(detected - decoded),
+                preview,
+                stream,
+                followed);
     }
 
     /** The faces' crops: grey pixels (to follow them) and PNG bytes (for emotion-service). */
-    private record Crops(List<byte[]> grey, List<byte[]> png) {
-    }
+    private record Crops(List<byte[]> grey, List<byte[]> png) {}
 
     private Crops cut(Mat bgr, List<DetectedFace> faces) {
         List<byte[]> grey = new ArrayList<>(faces.size());
@@ -203,13 +234,16 @@ public class FrameAnalyzer {
         return new Crops(grey, png);
     }
 
-    private Mono<FrameResult> finish(Prepared prepared, Session session, boolean recommend, Optional<String> listenerId) {
+    private Mono<FrameResult> finish(
+            Prepared prepared, Session session, boolean recommend, Optional<String> listenerId) {
         AtomicReference<Mat> preview = new AtomicReference<>(prepared.previewFrame());
         long classifyStart = System.nanoTime();
         StreamState stream = prepared.stream();
         Optional<List<EmotionPrediction>> reused = prepared.followed()
-                ? stream.reuse(prepared.faces().size(), pipeline.classifyEvery()) : Optional.empty();
-        Mono<Optional<List<EmotionPrediction>>> classified = reused.isPresent() ? Mono.just(reused)
+                ? stream.reuse(prepared.faces().size(), pipeline.classifyEvery())
+                : Optional.empty();
+        Mono<Optional<List<EmotionPrediction>>> classified = reused.isPresent()
+                ? Mono.just(reused)
                 : emotions.classify(prepared.crops()).doOnNext(answer -> {
                     if (stream != null) {
                         stream.classified(answer);
@@ -222,30 +256,49 @@ public class FrameAnalyzer {
                     boolean degraded = answer.isEmpty();
                     Instant now = clock.instant();
                     // reused answers are shown again but are no new observation for the session's smoothing
-                    SessionUpdate update = session == null ? null
-                            : session.apply(boxes(prepared.faces()), reused.isPresent() ? null
-                            : probabilities(predictions), now, properties.playlist().retryAfter());
+                    SessionUpdate update = session == null
+                            ? null
+                            : session.apply(
+                                    boxes(prepared.faces()),
+                                    reused.isPresent() ? null : probabilities(predictions),
+                                    now,
+                                    properties.playlist().retryAfter());
                     List<FrameResult.Face> faces = faces(prepared.faces(), predictions, update);
                     Mono<Optional<Playlist>> playlist = Mono.just(Optional.empty());
                     if (update != null && update.playlistDue() != null) {
                         String emotion = update.playlistDue();
-                        playlist = playlists.playlist(emotion, session.givenTrackIds())
+                        playlist = playlists
+                                .playlist(emotion, session.givenTrackIds())
                                 .doOnNext(p -> p.ifPresent(json -> session.playlistDelivered(emotion, json)));
-                    } else if (session == null && recommend && !faces.isEmpty() && faces.get(0).emotion() != null) {
+                    } else if (session == null
+                            && recommend
+                            && !faces.isEmpty()
+                            && faces.get(0).emotion() != null) {
                         playlist = playlists.playlist(faces.get(0).emotion(), List.of(), listenerId);
                     }
                     return playlist.map(p -> {
                         double totalMs = ms(System.nanoTime() - prepared.start());
-                        meters.frame(prepared.decodeMs(), prepared.detectMs(), classifyMs, totalMs,
+                        meters.frame(
+                                prepared.decodeMs(),
+                                prepared.detectMs(),
+                                classifyMs,
+                                totalMs,
                                 degraded && !prepared.faces().isEmpty());
                         return new FrameResult(
                                 session == null ? null : session.id(),
                                 update == null ? null : update.sequence(),
-                                now, prepared.size(), prepared.downscaledFrom(), faces,
+                                now,
+                                prepared.size(),
+                                prepared.downscaledFrom(),
+                                faces,
                                 update == null || update.mood() == null ? null : mood(update.mood()),
                                 p.orElse(null),
-                                new FrameResult.Timings(round(prepared.decodeMs()), round(prepared.detectMs()),
-                                        round(classifyMs), round(totalMs), null),
+                                new FrameResult.Timings(
+                                        round(prepared.decodeMs()),
+                                        round(prepared.detectMs()),
+                                        round(classifyMs),
+                                        round(totalMs),
+                                        null),
                                 session == null ? null : session.droppedFrames(),
                                 degraded);
                     });
@@ -269,32 +322,40 @@ public class FrameAnalyzer {
     }
 
     private static List<FaceBox> boxes(List<DetectedFace> faces) {
-        return faces.stream().map(f -> new FaceBox(f.x(), f.y(), f.width(), f.height())).toList();
+        return faces.stream()
+                .map(f -> new FaceBox(f.x(), f.y(), f.width(), f.height()))
+                .toList();
     }
 
     private static List<Map<String, Double>> probabilities(List<EmotionPrediction> predictions) {
-        return predictions == null ? null : predictions.stream().map(EmotionPrediction::probabilities).toList();
+        return predictions == null
+                ? null
+                : predictions.stream().map(EmotionPrediction::probabilities).toList();
     }
 
     private static FrameResult.Mood mood(Mood mood) {
         return new FrameResult.Mood(mood.emotion(), mood.confidence(), mood.since(), mood.lockedUntil());
     }
 
-    private static List<FrameResult.Face> faces(List<DetectedFace> detected, List<EmotionPrediction> predictions,
-                                                SessionUpdate update) {
+    private static List<FrameResult.Face> faces(
+            List<DetectedFace> detected, List<EmotionPrediction> predictions, SessionUpdate update) {
         List<FrameResult.Face> faces = new ArrayList<>(detected.size());
         for (int i = 0; i < detected.size(); i++) {
             DetectedFace f = detected.get(i);
             Map<String, FrameResult.Point> landmarks = new LinkedHashMap<>();
             for (int k = 0; k < f.landmarks().size() && k < LANDMARK_NAMES.length; k++) {
-                landmarks.put(LANDMARK_NAMES[k], new FrameResult.Point(round(f.landmarks().get(k).x()),
-                        round(f.landmarks().get(k).y())));
+                landmarks.put(
+                        LANDMARK_NAMES[k],
+                        new FrameResult.Point(
+                                round(f.landmarks().get(k).x()),
+                                round(f.landmarks().get(k).y())));
             }
             EmotionPrediction p = predictions == null ? null : predictions.get(i);
             faces.add(new FrameResult.Face(
                     update == null ? null : update.trackIds().get(i),
-                    new FrameResult.Box((int) Math.round(f.x()), (int) Math.round(f.y()),
-                            (int) Math.round(f.width()), (int) Math.round(f.height())),
+                    new FrameResult.Box(
+                            (int) Math.round(f.x()), (int) Math.round(f.y()), (int) Math.round(f.width()), (int)
+                                    Math.round(f.height())),
                     landmarks.isEmpty() ? null : landmarks,
                     round(f.score()),
                     p == null ? null : p.emotion(),

@@ -29,20 +29,31 @@ public class FrameMeters {
         this.detect = stageTimer(meters, "detect");
         this.classify = stageTimer(meters, "classify");
         this.total = stageTimer(meters, "total");
-        this.processed = Counter.builder("camera.frames.processed").description("Frames analysed").register(meters);
+        this.processed = Counter.builder("camera.frames.processed")
+                .description("Frames analysed")
+                .register(meters);
         this.degraded = Counter.builder("camera.frames.degraded")
-                .description("Frames answered without emotions because emotion-service was unavailable").register(meters);
-        this.detections = Counter.builder("camera.detections").tag("reason", "scheduled")
-                .description("Face detector runs").register(meters);
-        this.lost = Counter.builder("camera.detections").tag("reason", "track-lost")
-                .description("Face detector runs").register(meters);
+                .description("Frames answered without emotions because emotion-service was unavailable")
+                .register(meters);
+        this.detections = Counter.builder("camera.detections")
+                .tag("reason", "scheduled")
+                .description("Face detector runs")
+                .register(meters);
+        this.lost = Counter.builder("camera.detections")
+                .tag("reason", "track-lost")
+                .description("Face detector runs")
+                .register(meters);
         this.followed = Counter.builder("camera.frames.followed")
-                .description("Session frames whose faces were followed from an earlier detection").register(meters);
+                .description("Session frames whose faces were followed from an earlier detection")
+                .register(meters);
     }
 
     private static Timer stageTimer(MeterRegistry meters, String stage) {
-        return Timer.builder("camera.frame.stage").tag("stage", stage).description("Time spent per frame and stage")
-                .publishPercentiles(0.5, 0.95).register(meters);
+        return Timer.builder("camera.frame.stage")
+                .tag("stage", stage)
+                .description("Time spent per frame and stage")
+                .publishPercentiles(0.5, 0.95)
+                .register(meters);
     }
 
     /** One answered frame: its stage times and whether it had faces but no emotions. */

@@ -16,8 +16,7 @@ import org.opencv.imgproc.Imgproc;
  */
 final class PreviewDrawing {
 
-    private PreviewDrawing() {
-    }
+    private PreviewDrawing() {}
 
     /** JPEG bytes of {@code frame} with the result drawn on it; draws into {@code frame}, which the caller releases. */
     static byte[] annotate(Mat frame, FrameResult result) {
@@ -26,13 +25,27 @@ final class PreviewDrawing {
             FrameResult.Box b = face.box();
             Imgproc.rectangle(frame, new Rect(b.x(), b.y(), b.width(), b.height()), color, 2);
             String label = (face.trackId() == null ? "" : "#" + face.trackId() + " ")
-                    + (face.emotion() == null ? "?" : face.emotion() + String.format(" %.0f%%", 100 * face.confidence()));
-            Imgproc.putText(frame, label, new Point(b.x(), Math.max(12, b.y() - 6)), Imgproc.FONT_HERSHEY_SIMPLEX,
-                    0.5, color, 1);
+                    + (face.emotion() == null
+                            ? "?"
+                            : face.emotion() + String.format(" %.0f%%", 100 * face.confidence()));
+            Imgproc.putText(
+                    frame,
+                    label,
+                    new Point(b.x(), Math.max(12, b.y() - 6)),
+                    Imgproc.FONT_HERSHEY_SIMPLEX,
+                    0.5,
+                    color,
+                    1);
         }
         if (result.mood() != null) {
-            Imgproc.putText(frame, "mood: " + result.mood().emotion(), new Point(8, 20), Imgproc.FONT_HERSHEY_SIMPLEX,
-                    0.6, new Scalar(255, 255, 255), 2);
+            Imgproc.putText(
+                    frame,
+                    "mood: " + result.mood().emotion(),
+                    new Point(8, 20),
+                    Imgproc.FONT_HERSHEY_SIMPLEX,
+                    0.6,
+                    new Scalar(255, 255, 255),
+                    2);
         }
         MatOfByte jpeg = new MatOfByte();
         MatOfInt params = new MatOfInt(Imgcodecs.IMWRITE_JPEG_QUALITY, 70);

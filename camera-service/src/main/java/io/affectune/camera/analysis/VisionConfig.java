@@ -1,12 +1,12 @@
 package io.affectune.camera.analysis;
 
-import io.affectune.support.image.ImageAdmission;
 import io.affectune.camera.config.CameraProperties;
 import io.affectune.camera.emotion.ModelFraming;
 import io.affectune.camera.vision.FaceDetector;
 import io.affectune.camera.vision.HaarFaceDetector;
 import io.affectune.camera.vision.ImageDecoder;
 import io.affectune.camera.vision.YuNetFaceDetector;
+import io.affectune.support.image.ImageAdmission;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -33,22 +33,29 @@ public class VisionConfig {
             log.info("Face detector: Haar cascade (fallback)");
             return new HaarFaceDetector(d.minFaceSize(), d.maxFaces(), d.detectMaxSide());
         }
-        return new YuNetFaceDetector(yunetModel(properties.modelsDir()), d.scoreThreshold(), d.minFaceSize(),
-                d.maxFaces(), d.detectMaxSide(), d.retryMaxSide());
+        return new YuNetFaceDetector(
+                yunetModel(properties.modelsDir()),
+                d.scoreThreshold(),
+                d.minFaceSize(),
+                d.maxFaces(),
+                d.detectMaxSide(),
+                d.retryMaxSide());
     }
 
     /** MODELS_DIR/face-detection/ when present, else the copy packed into the jar. */
     static byte[] yunetModel(String modelsDir) {
         try {
             Optional<Path> file = ModelFraming.locateModelsDir(modelsDir)
-                    .map(dir -> dir.resolve("face-detection").resolve(YUNET_FILE)).filter(Files::isRegularFile);
+                    .map(dir -> dir.resolve("face-detection").resolve(YUNET_FILE))
+                    .filter(Files::isRegularFile);
             if (file.isPresent()) {
                 log.info("Face detector: YuNet from {}", file.get());
                 return Files.readAllBytes(file.get());
             }
             try (InputStream in = VisionConfig.class.getResourceAsStream("/face-detection/" + YUNET_FILE)) {
                 if (in == null) {
-                    throw new IllegalStateException(YUNET_FILE + " is neither in MODELS_DIR/face-detection nor in the jar");
+                    throw new IllegalStateException(
+                            YUNET_FILE + " is neither in MODELS_DIR/face-detection nor in the jar");
                 }
                 log.info("Face detector: YuNet from the jar");
                 return in.readAllBytes();
@@ -61,8 +68,10 @@ public class VisionConfig {
     @Bean
     ImageDecoder imageDecoder(CameraProperties properties) {
         CameraProperties.Limits l = properties.limits();
-        return new ImageDecoder(new ImageAdmission(l.maxImagePixels(), l.progressiveWeight(), "MAX_IMAGE_PIXELS"),
-                l.maxFrameWidth(), l.maxFrameHeight());
+        return new ImageDecoder(
+                new ImageAdmission(l.maxImagePixels(), l.progressiveWeight(), "MAX_IMAGE_PIXELS"),
+                l.maxFrameWidth(),
+                l.maxFrameHeight());
     }
 
     /**

@@ -2,11 +2,11 @@ package io.affectune.camera.api;
 
 import io.affectune.camera.frame.FrameResult;
 import io.affectune.camera.frame.Playlist;
-import io.affectune.support.problem.ApiProblem;
 import io.affectune.camera.session.Mood;
 import io.affectune.camera.session.Session;
 import io.affectune.camera.session.SessionRegistry;
 import io.affectune.camera.web.ClientAddress;
+import io.affectune.support.problem.ApiProblem;
 import io.swagger.v3.oas.annotations.Operation;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -40,11 +40,17 @@ public class SessionController {
         this.sessions = sessions;
     }
 
-    public record SessionView(String id, Instant created, Instant lastActivity, long processedFrames,
-                              long droppedFrames, Mood mood, Playlist playlist) {
-    }
+    public record SessionView(
+            String id,
+            Instant created,
+            Instant lastActivity,
+            long processedFrames,
+            long droppedFrames,
+            Mood mood,
+            Playlist playlist) {}
 
-    @Operation(summary = "Create a session (a WebSocket to an unknown id also creates one)",
+    @Operation(
+            summary = "Create a session (a WebSocket to an unknown id also creates one)",
             description = "At most SESSION_CREATE_PER_CLIENT_PER_MINUTE new sessions per client address (429 with "
                     + "Retry-After beyond), SESSION_MAX in all (503 with Retry-After when full).")
     @PostMapping
@@ -71,9 +77,14 @@ public class SessionController {
     public Flux<ServerSentEvent<FrameResult>> events(@PathVariable String id) {
         Session session = find(id);
         Flux<ServerSentEvent<FrameResult>> frames = session.events()
-                .map(r -> ServerSentEvent.builder(r).event("frame").id(String.valueOf(r.sequence())).build());
+                .map(r -> ServerSentEvent.builder(r)
+                        .event("frame")
+                        .id(String.valueOf(r.sequence()))
+                        .build());
         Flux<ServerSentEvent<FrameResult>> heartbeat = Flux.interval(Duration.ofSeconds(15))
-                .map(i -> ServerSentEvent.<FrameResult>builder().comment("keep-alive").build());
+                .map(i -> ServerSentEvent.<FrameResult>builder()
+                        .comment("keep-alive")
+                        .build());
         return Flux.merge(frames, heartbeat).takeUntilOther(session.events().then());
     }
 
@@ -84,11 +95,12 @@ public class SessionController {
         DefaultDataBufferFactory buffers = DefaultDataBufferFactory.sharedInstance;
         Flux<DataBuffer> parts = session.previews().map(jpeg -> {
             byte[] head = ("--" + BOUNDARY + "\r\nContent-Type: image/jpeg\r\nContent-Length: " + jpeg.length
-                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+                            + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII);
             DataBuffer buffer = buffers.allocateBuffer(head.length + jpeg.length + 2);
             buffer.write(head);
             buffer.write(jpeg);
-            buffer.write(new byte[]{'\r', '\n'});
+            buffer.write(new byte[] {'\r', '\n'});
             return buffer;
         });
         return ResponseEntity.ok()
@@ -107,7 +119,13 @@ public class SessionController {
     }
 
     private static SessionView view(Session s) {
-        return new SessionView(s.id(), s.created(), s.lastActivity(), s.processedFrames(), s.droppedFrames(),
-                s.currentMood(), s.lastPlaylist());
+        return new SessionView(
+                s.id(),
+                s.created(),
+                s.lastActivity(),
+                s.processedFrames(),
+                s.droppedFrames(),
+                s.currentMood(),
+                s.lastPlaylist());
     }
 }

@@ -18,6 +18,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *                            show its last answer and add no observation to the mood smoothing (1 = every frame)
  */
 @ConfigurationProperties("camera.pipeline")
-public record PipelineProperties(int detectEvery, double trackLostDifference, int batchMaxFaces, int batchMaxInFlight,
-                                 Duration batchWindow, int classifyEvery) {
-}
+public record PipelineProperties(
+        int detectEvery,
+        double trackLostDifference,
+        int batchMaxFaces,
+        int batchMaxInFlight,
+        Duration batchWindow,
+        int classifyEvery) {}

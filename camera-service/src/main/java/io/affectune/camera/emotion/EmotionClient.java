@@ -47,9 +47,10 @@ public class EmotionClient {
 
     /** The Resilience4j instance name (circuit breaker, time limiter). */
     public static final String NAME = "emotion-service";
+
     private static final Logger log = LoggerFactory.getLogger(EmotionClient.class);
-    private static final ParameterizedTypeReference<List<EmotionPrediction>> LIST = new ParameterizedTypeReference<>() {
-    };
+    private static final ParameterizedTypeReference<List<EmotionPrediction>> LIST =
+            new ParameterizedTypeReference<>() {};
 
     private final WebClient client;
     private final Duration timeout;
@@ -63,15 +64,20 @@ public class EmotionClient {
     /** Whether the last answer was a version mismatch: logged as an error once, not at every frame. */
     private final AtomicBoolean mismatchReported = new AtomicBoolean();
 
-    public EmotionClient(CameraProperties properties, ModelFraming model, HttpClients clients,
-                         CircuitBreakerRegistry breakers, TimeLimiterRegistry timeLimiters) {
+    public EmotionClient(
+            CameraProperties properties,
+            ModelFraming model,
+            HttpClients clients,
+            CircuitBreakerRegistry breakers,
+            TimeLimiterRegistry timeLimiters) {
         this.model = model;
         this.breaker = breakers.circuitBreaker(NAME);
         this.timeLimiter = timeLimiters.timeLimiter(NAME);
         this.timeout = timeLimiter.getTimeLimiterConfig().getTimeoutDuration();
-        this.client = clients.webClient(HttpClientSettings.of(properties.emotion().url(), timeout, DataSize.ofMegabytes(1)));
-        breaker.getEventPublisher().onStateTransition(event ->
-                log.info("{} circuit breaker: {}", NAME, event.getStateTransition()));
+        this.client =
+                clients.webClient(HttpClientSettings.of(properties.emotion().url(), timeout, DataSize.ofMegabytes(1)));
+        breaker.getEventPublisher()
+                .onStateTransition(event -> log.info("{} circuit breaker: {}", NAME, event.getStateTransition()));
     }
 
     /** Predictions in crop order, or empty when emotion-service could not answer. */
@@ -87,15 +93,18 @@ public class EmotionClient {
         for (int i = 0; i < pngCrops.size(); i++) {
             String name = "face-" + i + ".png";
             body.part("image", new ByteArrayResource(pngCrops.get(i)) {
-                @Override
-                public String getFilename() {
-                    return name;
-                }
-            }).contentType(MediaType.IMAGE_PNG);
+                        @Override
+                        public String getFilename() {
+                            return name;
+                        }
+                    })
+                    .contentType(MediaType.IMAGE_PNG);
         }
         // the model the faces were framed for: emotion-service answers 409 when it serves another version of it
-        return client.post().uri(uri -> uri.path("/api/v1/predictions/batch")
-                        .queryParam("model", "{model}").queryParam("version", "{version}")
+        return client.post()
+                .uri(uri -> uri.path("/api/v1/predictions/batch")
+                        .queryParam("model", "{model}")
+                        .queryParam("version", "{version}")
                         .build(model.modelId(), model.version()))
                 .accept(MediaType.APPLICATION_JSON)
                 // the deadline travels with the request: emotion-service sheds work nobody would wait for
@@ -103,26 +112,35 @@ public class EmotionClient {
                 .body(BodyInserters.fromMultipartData(body.build()))
                 .retrieve()
                 .bodyToMono(LIST)
-                .flatMap(list -> list.size() == pngCrops.size() ? Mono.just(list)
+                .flatMap(list -> list.size() == pngCrops.size()
+                        ? Mono.just(list)
                         : Mono.error(new IllegalStateException("emotion-service answered " + list.size()
-                        + " predictions for " + pngCrops.size() + " faces")))
+                                + " predictions for " + pngCrops.size() + " faces")))
                 .transformDeferred(TimeLimiterOperator.of(timeLimiter))
                 .transformDeferred(CircuitBreakerOperator.of(breaker))
                 .map(Optional::of)
                 .doOnNext(answer -> mismatchReported.set(false))
                 .onErrorResume(e -> {
-                    if (e instanceof WebClientResponseException r && r.getStatusCode().value() == 503) {
+                    if (e instanceof WebClientResponseException r
+                            && r.getStatusCode().value() == 503) {
                         backOff(r);
                     }
-                    if (e instanceof WebClientResponseException r && r.getStatusCode().value() == 409) {
+                    if (e instanceof WebClientResponseException r
+                            && r.getStatusCode().value() == 409) {
                         // not a transient failure: frames stay degraded until the two services agree on the model
                         if (!mismatchReported.getAndSet(true)) {
-                            log.error("emotion-service refuses model {} version {} (the manifest these faces were "
-                                    + "framed with, {}): {}; frames are degraded until both services read the same "
-                                    + "model directory", model.modelId(), model.version(), model.manifest(),
+                            log.error(
+                                    "emotion-service refuses model {} version {} (the manifest these faces were "
+                                            + "framed with, {}): {}; frames are degraded until both services read the same "
+                                            + "model directory",
+                                    model.modelId(),
+                                    model.version(),
+                                    model.manifest(),
                                     r.getResponseBodyAsString());
                         } else {
-                            log.debug("emotion-service still refuses model {} version {}", model.modelId(),
+                            log.debug(
+                                    "emotion-service still refuses model {} version {}",
+                                    model.modelId(),
                                     model.version());
                         }
                     } else if (breaker.getState() == CircuitBreaker.State.OPEN) {

@@ -5,5 +5,4 @@ import java.util.Map;
 
 /** One answer of emotion-service (extra fields such as the model are ignored). */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record EmotionPrediction(String emotion, double confidence, Map<String, Double> probabilities) {
-}
+public record EmotionPrediction(String emotion, double confidence, Map<String, Double> probabilities) {}

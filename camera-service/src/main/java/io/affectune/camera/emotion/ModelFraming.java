@@ -29,23 +29,30 @@ public record ModelFraming(String modelId, String version, Path manifest, CropSe
             model = ModelDirectory.load(ModelDirectory.resolve(modelsDir).resolve(modelId));
             return of(model);
         } catch (InvalidModelException e) {
-            throw new InvalidModelException("camera-service cannot frame faces for model '" + modelId
-                    + "' (DEFAULT_MODEL) from MODELS_DIR (" + (modelsDir == null || modelsDir.isBlank()
-                    ? "unset: ./models or ../models" : modelsDir) + "): " + e.getMessage(), e);
+            throw new InvalidModelException(
+                    "camera-service cannot frame faces for model '" + modelId
+                            + "' (DEFAULT_MODEL) from MODELS_DIR ("
+                            + (modelsDir == null || modelsDir.isBlank() ? "unset: ./models or ../models" : modelsDir)
+                            + "): " + e.getMessage(),
+                    e);
         }
     }
 
     public static ModelFraming of(ModelDescriptor model) {
         ModelManifest manifest = model.manifest();
         ModelManifest.Crop crop = manifest.requireCrop();
-        CropSettings settings = new CropSettings(crop.boxScale(), crop.centerShiftX(), crop.centerShiftY(),
-                crop.alignEyes(), manifest.faceSize());
+        CropSettings settings = new CropSettings(
+                crop.boxScale(), crop.centerShiftX(), crop.centerShiftY(), crop.alignEyes(), manifest.faceSize());
         Path file = model.directory().resolve(ModelDirectory.MANIFEST_FILE);
         if (crop.calibrated()) {
             log.info("Model {} {} framing from {}: {}", manifest.id(), manifest.version(), file, settings);
         } else {
-            log.warn("Model {} {} framing from {} is NOT calibrated ({}): faces may be framed unlike the training "
-                    + "faces; run camera-service/scripts/calibrate-crop.sh", manifest.id(), manifest.version(), file,
+            log.warn(
+                    "Model {} {} framing from {} is NOT calibrated ({}): faces may be framed unlike the training "
+                            + "faces; run camera-service/scripts/calibrate-crop.sh",
+                    manifest.id(),
+                    manifest.version(),
+                    file,
                     settings);
         }
         return new ModelFraming(manifest.id(), manifest.version(), file, settings, crop.calibrated());
@@ -57,6 +64,7 @@ public record ModelFraming(String modelId, String version, Path manifest, CropSe
             return Optional.of(Path.of(configured));
         }
         return List.of(Path.of("models"), Path.of("..", "models")).stream()
-                .filter(Files::isDirectory).findFirst();
+                .filter(Files::isDirectory)
+                .findFirst();
     }
 }

@@ -18,30 +18,44 @@ public record FrameResult(
         Long droppedFrames,
         boolean degraded) {
 
-    public record Size(int width, int height) {
-    }
+    public record Size(int width, int height) {}
 
-    public record Box(int x, int y, int width, int height) {
-    }
+    public record Box(int x, int y, int width, int height) {}
 
-    public record Point(double x, double y) {
-    }
+    public record Point(double x, double y) {}
 
-    public record Face(Integer trackId, Box box, Map<String, Point> landmarks, double score, String emotion,
-                       Double confidence, Map<String, Double> probabilities) {
-    }
+    public record Face(
+            Integer trackId,
+            Box box,
+            Map<String, Point> landmarks,
+            double score,
+            String emotion,
+            Double confidence,
+            Map<String, Double> probabilities) {}
 
-    public record Mood(String emotion, double confidence, Instant since, Instant lockedUntil) {
-    }
+    public record Mood(String emotion, double confidence, Instant since, Instant lockedUntil) {}
 
     /** Stage times of this frame; queueMs (streams only) is how long it waited behind the previous frame. */
-    public record Timings(double decodeMs, double detectMs, double classifyMs, double totalMs, Double queueMs) {
-    }
+    public record Timings(double decodeMs, double detectMs, double classifyMs, double totalMs, Double queueMs) {}
 
     public FrameResult withQueueMs(double queueMs) {
-        Timings t = new Timings(timings.decodeMs(), timings.detectMs(), timings.classifyMs(), timings.totalMs(),
+        Timings t = new Timings(
+                timings.decodeMs(),
+                timings.detectMs(),
+                timings.classifyMs(),
+                timings.totalMs(),
                 Math.round(queueMs * 100) / 100.0);
-        return new FrameResult(sessionId, sequence, timestamp, frame, downscaledFrom, faces, mood, playlist, t,
-                droppedFrames, degraded);
+        return new FrameResult(
+                sessionId,
+                sequence,
+                timestamp,
+                frame,
+                downscaledFrom,
+                faces,
+                mood,
+                playlist,
+                t,
+                droppedFrames,
+                degraded);
     }
 }

@@ -21,22 +21,31 @@ public record Playlist(String emotion, String strategy, Point target, Point goal
 
     /** The track ids, as camera-service passes them back in {@code exclude}. */
     public List<String> trackIds() {
-        return tracks == null ? List.of() : tracks.stream().map(track -> Long.toString(track.id())).toList();
+        return tracks == null
+                ? List.of()
+                : tracks.stream().map(track -> Long.toString(track.id())).toList();
     }
 
     /** A point in the (valence, energy) plane. */
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    public record Point(double valence, double energy) {
-    }
+    public record Point(double valence, double energy) {}
 
     /** One ranked track (playlist-service's {@code RankedTrack}); unknown audio features are null. */
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    public record Track(long id, String spotifyId, String title, String artist, String album, String spotifyUrl,
-                        List<String> genres, Double valence, Double energy, double score, Reason reason) {
-    }
+    public record Track(
+            long id,
+            String spotifyId,
+            String title,
+            String artist,
+            String album,
+            String spotifyUrl,
+            List<String> genres,
+            Double valence,
+            Double energy,
+            double score,
+            Reason reason) {}
 
     /** kind: {@code curated} (on a curated list for the emotion) or {@code features} (chosen for its closeness). */
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    public record Reason(String kind, Double distance, String text) {
-    }
+    public record Reason(String kind, Double distance, String text) {}
 }

@@ -35,6 +35,7 @@ public class PlaylistClient {
 
     /** The Resilience4j instance name (circuit breaker, time limiter, retry). */
     public static final String NAME = "playlist-service";
+
     public static final String LISTENER_HEADER = "X-Listener-Id";
     private static final Logger log = LoggerFactory.getLogger(PlaylistClient.class);
 
@@ -44,8 +45,12 @@ public class PlaylistClient {
     private final TimeLimiter timeLimiter;
     private final Retry retry;
 
-    public PlaylistClient(CameraProperties properties, HttpClients clients, CircuitBreakerRegistry breakers,
-                          TimeLimiterRegistry timeLimiters, RetryRegistry retries) {
+    public PlaylistClient(
+            CameraProperties properties,
+            HttpClients clients,
+            CircuitBreakerRegistry breakers,
+            TimeLimiterRegistry timeLimiters,
+            RetryRegistry retries) {
         CameraProperties.Playlist settings = properties.playlist();
         this.limit = settings.limit();
         this.breaker = breakers.circuitBreaker(NAME);
@@ -53,8 +58,8 @@ public class PlaylistClient {
         this.retry = retries.retry(NAME);
         Duration timeout = timeLimiter.getTimeLimiterConfig().getTimeoutDuration();
         this.client = clients.webClient(HttpClientSettings.of(settings.url(), timeout, DataSize.ofMegabytes(2)));
-        breaker.getEventPublisher().onStateTransition(event ->
-                log.info("{} circuit breaker: {}", NAME, event.getStateTransition()));
+        breaker.getEventPublisher()
+                .onStateTransition(event -> log.info("{} circuit breaker: {}", NAME, event.getStateTransition()));
     }
 
     public Mono<Optional<Playlist>> playlist(String emotion, Collection<String> excludeTrackIds) {
@@ -62,7 +67,8 @@ public class PlaylistClient {
     }
 
     /** With a listener id (X-Listener-Id of the caller, already checked to be a UUID): their personal playlist. */
-    public Mono<Optional<Playlist>> playlist(String emotion, Collection<String> excludeTrackIds, Optional<String> listenerId) {
+    public Mono<Optional<Playlist>> playlist(
+            String emotion, Collection<String> excludeTrackIds, Optional<String> listenerId) {
         return client.get()
                 .uri(b -> {
                     b.path("/api/v1/playlists/{emotion}").queryParam("limit", limit);
@@ -75,9 +81,10 @@ public class PlaylistClient {
                 .headers(h -> listenerId.ifPresent(id -> h.set(LISTENER_HEADER, id)))
                 .retrieve()
                 .bodyToMono(Playlist.class)
-                .flatMap(playlist -> wellFormed(playlist, emotion) ? Mono.just(playlist)
+                .flatMap(playlist -> wellFormed(playlist, emotion)
+                        ? Mono.just(playlist)
                         : Mono.error(new IllegalStateException("playlist-service answered a playlist without "
-                        + "tracks or for another emotion (" + playlist.emotion() + ")")))
+                                + "tracks or for another emotion (" + playlist.emotion() + ")")))
                 // Resilience4j's order: retry around the breaker around the time limit of one attempt
                 .transformDeferred(TimeLimiterOperator.of(timeLimiter))
                 .transformDeferred(CircuitBreakerOperator.of(breaker))

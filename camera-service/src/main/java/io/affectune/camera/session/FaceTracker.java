@@ -23,8 +23,7 @@ final class FaceTracker {
     /** Tracks for the given faces, in the same order; unmatched faces start new tracks. */
     List<Track> update(List<FaceBox> faces, Instant now) {
         tracks.removeIf(t -> Duration.between(t.lastSeen, now).compareTo(ttl) > 0);
-        record Pair(int face, Track track, double iou) {
-        }
+        record Pair(int face, Track track, double iou) {}
         List<Pair> pairs = new ArrayList<>();
         for (int i = 0; i < faces.size(); i++) {
             for (Track t : tracks) {

@@ -12,8 +12,7 @@ import java.util.Map;
  */
 final class MoodTracker {
 
-    record State(String emotion, double confidence, Instant since, Instant lockedUntil) {
-    }
+    record State(String emotion, double confidence, Instant since, Instant lockedUntil) {}
 
     private final Duration settle;
     private final Duration hold;
@@ -34,13 +33,17 @@ final class MoodTracker {
             candidate = null;
             return false;
         }
-        String leader = probabilities.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        String leader = probabilities.entrySet().stream()
+                .max(Map.Entry.comparingByValue())
+                .orElseThrow()
+                .getKey();
         String challenger;
         if (state == null) {
             challenger = leader;
         } else {
             double current = probabilities.getOrDefault(state.emotion(), 0.0);
-            challenger = !leader.equals(state.emotion()) && probabilities.get(leader) - current >= margin ? leader : null;
+            challenger =
+                    !leader.equals(state.emotion()) && probabilities.get(leader) - current >= margin ? leader : null;
             state = new State(state.emotion(), current, state.since(), state.lockedUntil());
         }
         if (challenger == null) {

@@ -1,8 +1,8 @@
 package io.affectune.camera.session;
 
+import io.affectune.camera.config.CameraProperties;
 import io.affectune.camera.frame.FrameResult;
 import io.affectune.camera.frame.Playlist;
-import io.affectune.camera.config.CameraProperties;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,7 +46,8 @@ public final class Session {
         this.id = id;
         this.created = now;
         this.moodSettings = properties.mood();
-        this.tracker = new FaceTracker(properties.session().trackIou(), properties.session().trackTtl());
+        this.tracker = new FaceTracker(
+                properties.session().trackIou(), properties.session().trackTtl());
         this.mood = new MoodTracker(moodSettings.settle(), moodSettings.hold(), moodSettings.margin());
         this.lastActivity = now;
     }
@@ -71,8 +72,8 @@ public final class Session {
      * Applies one frame: its faces and, in the same order, their emotion probabilities (the list is null when the
      * faces could not be classified).
      */
-    public synchronized SessionUpdate apply(List<FaceBox> faces, List<Map<String, Double>> probabilities, Instant now,
-                                            Duration playlistRetry) {
+    public synchronized SessionUpdate apply(
+            List<FaceBox> faces, List<Map<String, Double>> probabilities, Instant now, Duration playlistRetry) {
         lastActivity = now;
         List<Track> tracks = tracker.update(faces, now);
         if (probabilities != null) {
@@ -95,13 +96,15 @@ public final class Session {
             // one fetch at a time: a failed fetch is retried after the retry delay
             playlistRetryAt = now.plus(playlistRetry);
         }
-        Mood moodView = state == null ? null
+        Mood moodView = state == null
+                ? null
                 : new Mood(state.emotion(), round(state.confidence()), state.since(), state.lockedUntil());
         return new SessionUpdate(tracks.stream().map(t -> t.id).toList(), moodView, due, sequence.incrementAndGet());
     }
 
     private Map<String, Double> subjectProbabilities(List<Track> seenNow) {
-        List<Track> withEmotion = seenNow.stream().filter(t -> t.smoothed() != null).toList();
+        List<Track> withEmotion =
+                seenNow.stream().filter(t -> t.smoothed() != null).toList();
         if (withEmotion.isEmpty()) {
             return null;
         }
@@ -141,7 +144,8 @@ public final class Session {
 
     public synchronized Mood currentMood() {
         MoodTracker.State state = mood.state();
-        return state == null ? null
+        return state == null
+                ? null
                 : new Mood(state.emotion(), round(state.confidence()), state.since(), state.lockedUntil());
     }
 

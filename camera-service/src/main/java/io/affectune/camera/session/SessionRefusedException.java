@@ -8,7 +8,11 @@ import java.time.Duration;
  */
 public class SessionRefusedException extends RuntimeException {
 
-    public enum Reason { MALFORMED_ID, CLIENT_RATE, FULL }
+    public enum Reason {
+        MALFORMED_ID,
+        CLIENT_RATE,
+        FULL
+    }
 
     private final Reason reason;
     private final Duration retryAfter;

@@ -46,7 +46,9 @@ public class SessionRegistry {
      */
     public Session open(String id, String client) {
         if (id == null || !VALID_ID.matcher(id).matches()) {
-            throw new SessionRefusedException(SessionRefusedException.Reason.MALFORMED_ID, Duration.ZERO,
+            throw new SessionRefusedException(
+                    SessionRefusedException.Reason.MALFORMED_ID,
+                    Duration.ZERO,
                     "Session ids are 1-64 letters, digits, '-' or '_'");
         }
         Session existing = sessions.get(id);
@@ -57,14 +59,18 @@ public class SessionRegistry {
         if (sessions.size() >= max) {
             expireIdle();
             if (sessions.size() >= max) {
-                throw new SessionRefusedException(SessionRefusedException.Reason.FULL, properties.session().idleTimeout(),
+                throw new SessionRefusedException(
+                        SessionRefusedException.Reason.FULL,
+                        properties.session().idleTimeout(),
                         "All " + max + " sessions are in use; an idle one is freed after "
                                 + properties.session().idleTimeout().toSeconds() + " s");
             }
         }
         Duration wait = limiter.acquire(client, clock.instant());
         if (!wait.isZero()) {
-            throw new SessionRefusedException(SessionRefusedException.Reason.CLIENT_RATE, wait,
+            throw new SessionRefusedException(
+                    SessionRefusedException.Reason.CLIENT_RATE,
+                    wait,
                     "Too many new sessions from this client: at most "
                             + properties.session().createPerClientPerMinute() + " per minute");
         }
@@ -94,7 +100,8 @@ public class SessionRegistry {
         limiter.forgetIdle(now);
         Duration idle = properties.session().idleTimeout();
         sessions.values().removeIf(s -> {
-            boolean expired = !s.hasActiveInputs() && Duration.between(s.lastActivity(), now).compareTo(idle) > 0;
+            boolean expired = !s.hasActiveInputs()
+                    && Duration.between(s.lastActivity(), now).compareTo(idle) > 0;
             if (expired) {
                 s.close();
             }

@@ -33,7 +33,8 @@ final class Track {
             double dt = Math.max(0, Duration.between(lastUpdate, now).toNanos() / 1e9);
             double alpha = 1 - Math.exp(-dt / (window.toNanos() / 1e9));
             Map<String, Double> next = new LinkedHashMap<>();
-            probabilities.forEach((label, p) -> next.put(label, smoothed.getOrDefault(label, p) * (1 - alpha) + p * alpha));
+            probabilities.forEach(
+                    (label, p) -> next.put(label, smoothed.getOrDefault(label, p) * (1 - alpha) + p * alpha));
             smoothed = next;
         }
         lastUpdate = now;

@@ -2,8 +2,8 @@ package io.affectune.camera.source;
 
 import io.affectune.camera.session.Session;
 import io.affectune.camera.session.SessionRegistry;
-import io.affectune.support.problem.ApiProblem;
 import io.affectune.camera.web.ClientAddress;
+import io.affectune.support.problem.ApiProblem;
 import io.swagger.v3.oas.annotations.Operation;
 import java.util.Collection;
 import java.util.function.Supplier;
@@ -32,22 +32,23 @@ public class SourceController {
         this.sessions = sessions;
     }
 
-    public record OpenSource(String uri, String sessionId, Integer fps) {
-    }
+    public record OpenSource(String uri, String sessionId, Integer fps) {}
 
-    @Operation(summary = "Open a camera index, video file or stream URL into a session",
+    @Operation(
+            summary = "Open a camera index, video file or stream URL into a session",
             description = "Results then arrive on GET /api/v1/sessions/{sessionId}/events and preview.mjpg. "
                     + "Without sessionId a new session is created.")
     @PostMapping
-    public Mono<ResponseEntity<VideoSources.SourceView>> open(@RequestBody(required = false) OpenSource request,
-                                                            ServerHttpRequest http) {
+    public Mono<ResponseEntity<VideoSources.SourceView>> open(
+            @RequestBody(required = false) OpenSource request, ServerHttpRequest http) {
         if (request == null) {
             return Mono.error(new ApiProblem(HttpStatus.BAD_REQUEST, "Bad source", "Send {\"uri\": ...} as JSON"));
         }
         String client = ClientAddress.of(http);
-        Supplier<Session> session = request.sessionId() == null || request.sessionId().isBlank()
-                ? () -> sessions.create(client)
-                : () -> sessions.open(request.sessionId(), client);
+        Supplier<Session> session =
+                request.sessionId() == null || request.sessionId().isBlank()
+                        ? () -> sessions.create(client)
+                        : () -> sessions.open(request.sessionId(), client);
         // opening a device or file blocks, so it runs off the event loop
         return Mono.fromCallable(() -> sources.open(request.uri(), session, request.fps()))
                 .subscribeOn(Schedulers.boundedElastic())

@@ -41,10 +41,14 @@ public class VideoSources {
     private static final Logger log = LoggerFactory.getLogger(VideoSources.class);
     private static final Pattern CAMERA_INDEX = Pattern.compile("\\d{1,2}");
 
-    public enum State { RUNNING, ENDED, FAILED, STOPPED }
-
-    public record SourceView(String id, String uri, String sessionId, int fps, State state, long frames) {
+    public enum State {
+        RUNNING,
+        ENDED,
+        FAILED,
+        STOPPED
     }
+
+    public record SourceView(String id, String uri, String sessionId, int fps, State state, long frames) {}
 
     private final FrameAnalyzer analyzer;
     private final CameraProperties properties;
@@ -131,9 +135,12 @@ public class VideoSources {
         if (fps < 1 || fps > 60) {
             throw new ApiProblem(HttpStatus.BAD_REQUEST, "Bad frame rate", "fps must be between 1 and 60");
         }
-        long running = sources.values().stream().filter(s -> s.state == State.RUNNING).count();
+        long running =
+                sources.values().stream().filter(s -> s.state == State.RUNNING).count();
         if (running >= properties.source().maxSources()) {
-            throw new ApiProblem(HttpStatus.TOO_MANY_REQUESTS, "Too many sources",
+            throw new ApiProblem(
+                    HttpStatus.TOO_MANY_REQUESTS,
+                    "Too many sources",
                     "At most " + properties.source().maxSources() + " sources may run at once; DELETE one first");
         }
         VideoCapture capture = openCapture(uri.trim(), fileDirectory());
@@ -181,8 +188,9 @@ public class VideoSources {
             switch (scheme) {
                 case "file" -> capture = openFile(Path.of(parsed), fileDirectory);
                 case "http", "https", "rtsp", "rtmp" -> capture = new VideoCapture(uri);
-                default -> throw badUri("Unsupported source '" + uri
-                        + "': use a camera index, an absolute file path, file:, http(s):, rtsp: or rtmp:");
+                default ->
+                    throw badUri("Unsupported source '" + uri
+                            + "': use a camera index, an absolute file path, file:, http(s):, rtsp: or rtmp:");
             }
         }
         if (!capture.isOpened()) {
@@ -200,10 +208,13 @@ public class VideoSources {
      */
     private static VideoCapture openFile(Path requested, Path fileDirectory) {
         if (fileDirectory == null) {
-            throw new ApiProblem(HttpStatus.FORBIDDEN, "File sources are off",
+            throw new ApiProblem(
+                    HttpStatus.FORBIDDEN,
+                    "File sources are off",
                     "Server-side video files are off; the operator can allow one directory with SOURCE_FILE_DIR");
         }
-        String name = requested.getFileName() == null ? "" : requested.getFileName().toString();
+        String name =
+                requested.getFileName() == null ? "" : requested.getFileName().toString();
         ApiProblem unusable = badUri("No usable video file '" + name + "' in the source directory (SOURCE_FILE_DIR)");
         Path real;
         try {

@@ -49,30 +49,34 @@ public class FrameStreamHandler implements WebSocketHandler {
     private final Counter dropped;
     private final ObservationRegistry observations;
 
-    public FrameStreamHandler(SessionRegistry sessions, FrameAnalyzer analyzer, ObjectMapper json, Clock clock,
-                              MeterRegistry meters, ObservationRegistry observations) {
+    public FrameStreamHandler(
+            SessionRegistry sessions,
+            FrameAnalyzer analyzer,
+            ObjectMapper json,
+            Clock clock,
+            MeterRegistry meters,
+            ObservationRegistry observations) {
         this.observations = observations;
         this.sessions = sessions;
         this.analyzer = analyzer;
         this.json = json;
         this.clock = clock;
         this.dropped = Counter.builder("camera.frames.dropped")
-                .description("Frames replaced by a newer one before they could be processed").register(meters);
+                .description("Frames replaced by a newer one before they could be processed")
+                .register(meters);
     }
 
-    private sealed interface Inbound permits Frame, Text {
-    }
+    private sealed interface Inbound permits Frame, Text {}
 
-    private record Frame(byte[] bytes, long receivedNanos) implements Inbound {
-    }
+    private record Frame(byte[] bytes, long receivedNanos) implements Inbound {}
 
-    private record Text(String text) implements Inbound {
-    }
+    private record Text(String text) implements Inbound {}
 
     @Override
     public Mono<Void> handle(WebSocketSession socket) {
         // the upgrade runs the handler in the handshake request's Reactor context, which holds its observation
-        return Mono.deferContextual(context -> stream(socket, context.getOrDefault(ObservationThreadLocalAccessor.KEY, null)));
+        return Mono.deferContextual(
+                context -> stream(socket, context.getOrDefault(ObservationThreadLocalAccessor.KEY, null)));
     }
 
     private Mono<Void> stream(WebSocketSession socket, Observation handshake) {
@@ -81,23 +85,33 @@ public class FrameStreamHandler implements WebSocketHandler {
         String id = parts.length >= 2 ? parts[parts.length - 2] : "";
         Session session;
         try {
-            session = sessions.open(id, ClientAddress.of(socket.getHandshakeInfo().getRemoteAddress(),
-                    socket.getHandshakeInfo().getHeaders()));
+            session = sessions.open(
+                    id,
+                    ClientAddress.of(
+                            socket.getHandshakeInfo().getRemoteAddress(),
+                            socket.getHandshakeInfo().getHeaders()));
         } catch (SessionRefusedException e) {
             // 1008 for an id that will never work, 1013 "try again later" for the limits
             CloseStatus status = e.reason() == SessionRefusedException.Reason.MALFORMED_ID
-                    ? CloseStatus.POLICY_VIOLATION : CloseStatus.SERVICE_OVERLOAD;
+                    ? CloseStatus.POLICY_VIOLATION
+                    : CloseStatus.SERVICE_OVERLOAD;
             String reason = e.getMessage();
             return socket.close(status.withReason(reason.length() > 120 ? reason.substring(0, 120) : reason));
         }
         session.inputAttached();
-        log.debug("Frame stream of session {} opened; frames continue the handshake's trace: {}", session.id(), handshake != null);
+        log.debug(
+                "Frame stream of session {} opened; frames continue the handshake's trace: {}",
+                session.id(),
+                handshake != null);
         return socket.send(socket.receive()
                         .map(FrameStreamHandler::copy)
-                        .onBackpressureBuffer(1, replaced -> {
-                            session.countDropped(1);
-                            dropped.increment();
-                        }, BufferOverflowStrategy.DROP_OLDEST)
+                        .onBackpressureBuffer(
+                                1,
+                                replaced -> {
+                                    session.countDropped(1);
+                                    dropped.increment();
+                                },
+                                BufferOverflowStrategy.DROP_OLDEST)
                         .flatMap(in -> traced(in, session, handshake), 1, 1)
                         .map(socket::textMessage))
                 .doFinally(signal -> session.inputDetached(clock.instant()));
@@ -130,7 +144,9 @@ public class FrameStreamHandler implements WebSocketHandler {
 
     private Mono<String> process(Inbound in, Session session) {
         if (in instanceof Text) {
-            return Mono.just(error(new ApiProblem(HttpStatus.BAD_REQUEST, "Text frame",
+            return Mono.just(error(new ApiProblem(
+                    HttpStatus.BAD_REQUEST,
+                    "Text frame",
                     "Frames must be sent as binary messages (JPEG or PNG bytes)")));
         }
         Frame frame = (Frame) in;
@@ -142,8 +158,8 @@ public class FrameStreamHandler implements WebSocketHandler {
                 .onErrorResume(ApiProblem.class, e -> Mono.just(error(e)))
                 .onErrorResume(e -> {
                     log.warn("Frame processing failed in session {}: {}", session.id(), e.toString());
-                    return Mono.just(error(new ApiProblem(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error",
-                            "The frame could not be processed")));
+                    return Mono.just(error(new ApiProblem(
+                            HttpStatus.INTERNAL_SERVER_ERROR, "Internal error", "The frame could not be processed")));
                 });
     }
 

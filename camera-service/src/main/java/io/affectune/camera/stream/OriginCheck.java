@@ -39,10 +39,13 @@ public class OriginCheck implements WebFilter, Ordered {
 
     private final Set<String> allowed;
 
-    public OriginCheck(@Value("${camera.allowed-origins:${ALLOWED_ORIGINS:http://localhost:8080,http://127.0.0.1:8080}}")
-                       String allowedOrigins) {
+    public OriginCheck(
+            @Value("${camera.allowed-origins:${ALLOWED_ORIGINS:http://localhost:8080,http://127.0.0.1:8080}}")
+                    String allowedOrigins) {
         this.allowed = Arrays.stream(allowedOrigins.split(","))
-                .map(String::trim).filter(s -> !s.isEmpty()).map(OriginCheck::normalise)
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .map(OriginCheck::normalise)
                 .collect(Collectors.toCollection(LinkedHashSet::new));
     }
 
@@ -53,9 +56,11 @@ public class OriginCheck implements WebFilter, Ordered {
         if (origin == null || !guarded(request) || isAllowed(origin, request)) {
             return chain.filter(exchange);
         }
-        return Mono.error(new ApiProblem(HttpStatus.FORBIDDEN, "Origin not allowed",
-                "Pages from " + Problems.quote(origin) + " may not open camera sessions or streams here; "
-                        + "use the dashboard through the gateway, or add the origin to ALLOWED_ORIGINS.")
+        return Mono.error(new ApiProblem(
+                        HttpStatus.FORBIDDEN,
+                        "Origin not allowed",
+                        "Pages from " + Problems.quote(origin) + " may not open camera sessions or streams here; "
+                                + "use the dashboard through the gateway, or add the origin to ALLOWED_ORIGINS.")
                 .type("origin-not-allowed"));
     }
 

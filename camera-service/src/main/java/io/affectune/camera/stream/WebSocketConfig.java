@@ -49,8 +49,8 @@ public class WebSocketConfig {
         public Mono<Void> handleRequest(ServerWebExchange exchange, WebSocketHandler handler) {
             return Mono.deferContextual(context -> {
                 // the request's Reactor context holds it; the thread's current observation is the same one here
-                Observation handshake = context.getOrDefault(ObservationThreadLocalAccessor.KEY,
-                        observations.getCurrentObservation());
+                Observation handshake =
+                        context.getOrDefault(ObservationThreadLocalAccessor.KEY, observations.getCurrentObservation());
                 if (handshake == null) {
                     return delegate.handleRequest(exchange, handler);
                 }
@@ -62,7 +62,8 @@ public class WebSocketConfig {
 
                     @Override
                     public Mono<Void> handle(WebSocketSession session) {
-                        return handler.handle(session).contextWrite(c -> c.put(ObservationThreadLocalAccessor.KEY, handshake));
+                        return handler.handle(session)
+                                .contextWrite(c -> c.put(ObservationThreadLocalAccessor.KEY, handshake));
                     }
                 });
             });

@@ -6,8 +6,8 @@ package io.affectune.camera.vision;
  * The crop is a square of side {@code boxScale * (w + h) / 2}, centred on the box centre moved by
  * {@code centerShiftX/Y} box sides (along the face's own axes when eye-aligned).
  */
-public record CropSettings(double boxScale, double centerShiftX, double centerShiftY, boolean alignEyes,
-                           int outputSize) {
+public record CropSettings(
+        double boxScale, double centerShiftX, double centerShiftY, boolean alignEyes, int outputSize) {
 
     public CropSettings withOutputSize(int size) {
         return new CropSettings(boxScale, centerShiftX, centerShiftY, alignEyes, size);

@@ -8,8 +8,7 @@ import java.util.List;
  */
 public record DetectedFace(double x, double y, double width, double height, List<Point> landmarks, double score) {
 
-    public record Point(double x, double y) {
-    }
+    public record Point(double x, double y) {}
 
     public double area() {
         return width * height;

@@ -19,8 +19,7 @@ import org.opencv.imgproc.Imgproc;
  */
 public final class FaceCropper {
 
-    private FaceCropper() {
-    }
+    private FaceCropper() {}
 
     /** Grayscale (BT.601 luma) crop of a BGR or already-grayscale frame, of {@code settings.outputSize()} pixels; the caller releases it. */
     public static Mat crop(Mat bgr, DetectedFace face, CropSettings settings) {
@@ -48,21 +47,32 @@ public final class FaceCropper {
         Mat out = new Mat();
         try {
             double half = work / 2.0;
-            inverse.put(0, 0,
-                    k * cos, -k * sin, cx + k * (cos * (0.5 - half) - sin * (0.5 - half)) - 0.5,
-                    k * sin, k * cos, cy + k * (sin * (0.5 - half) + cos * (0.5 - half)) - 0.5);
+            inverse.put(
+                    0,
+                    0,
+                    k * cos,
+                    -k * sin,
+                    cx + k * (cos * (0.5 - half) - sin * (0.5 - half)) - 0.5,
+                    k * sin,
+                    k * cos,
+                    cy + k * (sin * (0.5 - half) + cos * (0.5 - half)) - 0.5);
             Mat source = bgr;
             if (bgr.channels() != 1) {
                 Imgproc.cvtColor(bgr, gray, Imgproc.COLOR_BGR2GRAY);
                 source = gray;
             }
-            Imgproc.warpAffine(source, sampled, inverse, new Size(work, work),
-                    Imgproc.INTER_LINEAR | Imgproc.WARP_INVERSE_MAP, Core.BORDER_REPLICATE);
+            Imgproc.warpAffine(
+                    source,
+                    sampled,
+                    inverse,
+                    new Size(work, work),
+                    Imgproc.INTER_LINEAR | Imgproc.WARP_INVERSE_MAP,
+                    Core.BORDER_REPLICATE);
             if (work == settings.outputSize()) {
                 sampled.copyTo(out);
             } else {
-                Imgproc.resize(sampled, out, new Size(settings.outputSize(), settings.outputSize()), 0, 0,
-                        Imgproc.INTER_AREA);
+                Imgproc.resize(
+                        sampled, out, new Size(settings.outputSize(), settings.outputSize()), 0, 0, Imgproc.INTER_AREA);
             }
             return out;
         } catch (RuntimeException e) {

@@ -32,7 +32,10 @@ public final class FaceFollower {
 
     /** The faces of the last detection when this frame may reuse them; empty when it must be detected. */
     public synchronized Optional<List<DetectedFace>> followable(int frameWidth, int frameHeight) {
-        if (faces == null || faces.isEmpty() || frameWidth != width || frameHeight != height
+        if (faces == null
+                || faces.isEmpty()
+                || frameWidth != width
+                || frameHeight != height
                 || followedSince + 1 >= detectEvery) {
             return Optional.empty();
         }
@@ -58,7 +61,8 @@ public final class FaceFollower {
     }
 
     /** Records a detection: its faces and their grey crop pixels become the reference for the next frames. */
-    public synchronized void detected(List<DetectedFace> detected, List<byte[]> crops, int frameWidth, int frameHeight) {
+    public synchronized void detected(
+            List<DetectedFace> detected, List<byte[]> crops, int frameWidth, int frameHeight) {
         this.faces = detected;
         this.references = crops;
         this.width = frameWidth;

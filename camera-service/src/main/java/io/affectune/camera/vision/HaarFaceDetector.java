@@ -37,7 +37,8 @@ public final class HaarFaceDetector implements FaceDetector {
         this.maxFaces = maxFaces;
         this.detectMaxSide = detectMaxSide;
         this.pool = new ArrayBlockingQueue<>(Math.max(2, Runtime.getRuntime().availableProcessors() * 2));
-        try (InputStream in = HaarFaceDetector.class.getResourceAsStream("/haarcascades/haarcascade_frontalface_default.xml")) {
+        try (InputStream in =
+                HaarFaceDetector.class.getResourceAsStream("/haarcascades/haarcascade_frontalface_default.xml")) {
             if (in == null) {
                 throw new IllegalStateException("haarcascade_frontalface_default.xml missing from the classpath");
             }
@@ -80,8 +81,13 @@ public final class HaarFaceDetector implements FaceDetector {
             Imgproc.cvtColor(bgr, gray, Imgproc.COLOR_BGR2GRAY);
             Mat input = gray;
             if (scale < 1.0) {
-                Imgproc.resize(gray, small, new Size(Math.round(gray.cols() * scale), Math.round(gray.rows() * scale)),
-                        0, 0, Imgproc.INTER_AREA);
+                Imgproc.resize(
+                        gray,
+                        small,
+                        new Size(Math.round(gray.cols() * scale), Math.round(gray.rows() * scale)),
+                        0,
+                        0,
+                        Imgproc.INTER_AREA);
                 input = small;
             }
             double s = (double) bgr.cols() / input.cols();

@@ -55,15 +55,24 @@ public final class ImageDecoder {
             if (decoded != null) {
                 decoded.release();
             }
-            throw new ApiProblem(HttpStatus.BAD_REQUEST, "Unreadable image",
+            throw new ApiProblem(
+                    HttpStatus.BAD_REQUEST,
+                    "Unreadable image",
                     "The " + image.format() + " image could not be decoded (corrupt data)");
         }
         if (decoded.cols() > maxWidth || decoded.rows() > maxHeight) {
             double scale = Math.min((double) maxWidth / decoded.cols(), (double) maxHeight / decoded.rows());
             Mat resized = new Mat();
             try {
-                Imgproc.resize(decoded, resized, new Size(Math.max(1, Math.round(decoded.cols() * scale)),
-                        Math.max(1, Math.round(decoded.rows() * scale))), 0, 0, Imgproc.INTER_AREA);
+                Imgproc.resize(
+                        decoded,
+                        resized,
+                        new Size(
+                                Math.max(1, Math.round(decoded.cols() * scale)),
+                                Math.max(1, Math.round(decoded.rows() * scale))),
+                        0,
+                        0,
+                        Imgproc.INTER_AREA);
             } catch (RuntimeException e) {
                 resized.release();
                 throw e;

@@ -24,8 +24,7 @@ public final class OpenCv {
 
     private static final Logger log = LoggerFactory.getLogger(OpenCv.class);
 
-    private OpenCv() {
-    }
+    private OpenCv() {}
 
     private static final class Holder {
         static final Path LOADED = load();
@@ -45,7 +44,8 @@ public final class OpenCv {
 
     static Path cacheDirectory() {
         String configured = System.getenv("OPENCV_CACHE_DIR");
-        return configured != null && !configured.isBlank() ? Path.of(configured)
+        return configured != null && !configured.isBlank()
+                ? Path.of(configured)
                 : Path.of(System.getProperty("java.io.tmpdir"), "affectune-opencv");
     }
 
@@ -90,7 +90,8 @@ public final class OpenCv {
     private static String platform() {
         String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
-        String osDir = os.contains("linux") ? "linux" : os.contains("mac") ? "osx" : os.contains("win") ? "windows" : os;
+        String osDir =
+                os.contains("linux") ? "linux" : os.contains("mac") ? "osx" : os.contains("win") ? "windows" : os;
         String archDir = switch (arch) {
             case "amd64", "x86_64" -> "x86_64";
             case "aarch64", "arm64" -> "ARMv8";

@@ -37,8 +37,8 @@ public final class YuNetFaceDetector implements FaceDetector {
      *                      {@code <= detectMaxSide}: no retry); small or blurry faces lost by the
      *                      downscale are then still found, at extra cost only for frames without faces
      */
-    public YuNetFaceDetector(byte[] model, float scoreThreshold, int minFaceSize, int maxFaces, int detectMaxSide,
-                             int retryMaxSide) {
+    public YuNetFaceDetector(
+            byte[] model, float scoreThreshold, int minFaceSize, int maxFaces, int detectMaxSide, int retryMaxSide) {
         OpenCv.ensureLoaded();
         this.model = model.clone();
         this.scoreThreshold = scoreThreshold;
@@ -90,8 +90,13 @@ public final class YuNetFaceDetector implements FaceDetector {
         try {
             Mat input = bgr;
             if (scale < 1.0) {
-                Imgproc.resize(bgr, small, new Size(Math.round(bgr.cols() * scale), Math.round(bgr.rows() * scale)),
-                        0, 0, Imgproc.INTER_AREA);
+                Imgproc.resize(
+                        bgr,
+                        small,
+                        new Size(Math.round(bgr.cols() * scale), Math.round(bgr.rows() * scale)),
+                        0,
+                        0,
+                        Imgproc.INTER_AREA);
                 input = small;
             }
             double sx = (double) bgr.cols() / input.cols();

@@ -13,8 +13,7 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
  */
 public final class ClientAddress {
 
-    private ClientAddress() {
-    }
+    private ClientAddress() {}
 
     public static String of(ServerHttpRequest request) {
         return of(request.getRemoteAddress(), request.getHeaders());

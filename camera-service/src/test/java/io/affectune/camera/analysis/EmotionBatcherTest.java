@@ -22,6 +22,7 @@ class EmotionBatcherTest {
 
     /** Stands in for the batch call: records each call's crops and answers when the test says so. */
     private final List<List<byte[]>> calls = new CopyOnWriteArrayList<>();
+
     private final List<Sinks.One<Optional<List<EmotionPrediction>>>> answers = new CopyOnWriteArrayList<>();
 
     private Mono<Optional<List<EmotionPrediction>>> call(List<byte[]> crops) {
@@ -50,13 +51,17 @@ class EmotionBatcherTest {
     void framesWaitingForAFreeCallShareTheNextOneAndGetTheirOwnAnswers() {
         EmotionBatcher batcher = new EmotionBatcher(this::call, new PipelineProperties(5, 12, 16, 1, Duration.ZERO, 1));
 
-        Mono<Optional<List<EmotionPrediction>>> first = batcher.classify(List.of(crop(1))).cache();
+        Mono<Optional<List<EmotionPrediction>>> first =
+                batcher.classify(List.of(crop(1))).cache();
         first.subscribe();
         assertThat(calls).hasSize(1);
 
-        Mono<Optional<List<EmotionPrediction>>> a = batcher.classify(List.of(crop(2))).cache();
-        Mono<Optional<List<EmotionPrediction>>> b = batcher.classify(List.of(crop(3), crop(4))).cache();
-        Mono<Optional<List<EmotionPrediction>>> c = batcher.classify(List.of(crop(5))).cache();
+        Mono<Optional<List<EmotionPrediction>>> a =
+                batcher.classify(List.of(crop(2))).cache();
+        Mono<Optional<List<EmotionPrediction>>> b =
+                batcher.classify(List.of(crop(3), crop(4))).cache();
+        Mono<Optional<List<EmotionPrediction>>> c =
+                batcher.classify(List.of(crop(5))).cache();
         a.subscribe();
         b.subscribe();
         c.subscribe();
@@ -89,9 +94,11 @@ class EmotionBatcherTest {
     @Test
     void aFailedCallDegradesOnlyTheFramesInIt() {
         EmotionBatcher batcher = new EmotionBatcher(this::call, new PipelineProperties(5, 12, 16, 1, Duration.ZERO, 1));
-        Mono<Optional<List<EmotionPrediction>>> failed = batcher.classify(List.of(crop(1))).cache();
+        Mono<Optional<List<EmotionPrediction>>> failed =
+                batcher.classify(List.of(crop(1))).cache();
         failed.subscribe();
-        Mono<Optional<List<EmotionPrediction>>> next = batcher.classify(List.of(crop(2))).cache();
+        Mono<Optional<List<EmotionPrediction>>> next =
+                batcher.classify(List.of(crop(2))).cache();
         next.subscribe();
 
         answers.get(0).tryEmitError(new IllegalStateException("emotion-service gone"));

@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
-import org.opencv.core.CvType;
 import org.opencv.core.Mat;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -32,13 +31,16 @@ import reactor.netty.http.client.WebsocketClientSpec;
  * the service keeps working. emotion-service is deliberately unreachable here: frames come back
  * with faces, emotion null and degraded=true.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "camera.emotion.url=http://127.0.0.1:9",
-        "camera.playlist.url=http://127.0.0.1:9",
-        "resilience4j.timelimiter.instances.emotion-service.timeout-duration=500ms",
-        "camera.limits.max-image-bytes=2000000",
-        "camera.limits.max-ws-message-bytes=300000",
-        "camera.source.file-directory=${java.io.tmpdir}"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "camera.emotion.url=http://127.0.0.1:9",
+            "camera.playlist.url=http://127.0.0.1:9",
+            "resilience4j.timelimiter.instances.emotion-service.timeout-duration=500ms",
+            "camera.limits.max-image-bytes=2000000",
+            "camera.limits.max-ws-message-bytes=300000",
+            "camera.source.file-directory=${java.io.tmpdir}"
+        })
 class BadInputTest {
 
     @Autowired
@@ -48,8 +50,14 @@ class BadInputTest {
     int port;
 
     private static byte[] faceJpeg(int width, int height) {
-        Mat frame = TestFrames.compose(TestFaces.withLabel("happy").get(0).pixels(), width, height,
-                Math.min(width, height) / 3, width / 3, height / 3, 1);
+        Mat frame = TestFrames.compose(
+                TestFaces.withLabel("happy").get(0).pixels(),
+                width,
+                height,
+                Math.min(width, height) / 3,
+                width / 3,
+                height / 3,
+                1);
         try {
             return TestFaces.jpeg(frame, 90);
         } finally {
@@ -58,40 +66,73 @@ class BadInputTest {
     }
 
     private WebTestClient.ResponseSpec analyze(byte[] body, MediaType type) {
-        return http.post().uri("/api/v1/analyze").contentType(type).bodyValue(body).exchange();
+        return http.post()
+                .uri("/api/v1/analyze")
+                .contentType(type)
+                .bodyValue(body)
+                .exchange();
     }
 
     private void expectProblem(WebTestClient.ResponseSpec response, int status, String detailPart) {
-        response.expectStatus().isEqualTo(status)
-                .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+        response.expectStatus()
+                .isEqualTo(status)
+                .expectHeader()
+                .contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
                 .expectBody()
-                .jsonPath("$.status").isEqualTo(status)
-                .jsonPath("$.detail").value(d -> assertThat((String) d).containsIgnoringCase(detailPart));
+                .jsonPath("$.status")
+                .isEqualTo(status)
+                .jsonPath("$.detail")
+                .value(d -> assertThat((String) d).containsIgnoringCase(detailPart));
     }
 
     @Test
     void aGoodFrameWithEmotionServiceDownStillGetsItsFaceMarkedDegraded() {
-        http.post().uri("/api/v1/analyze").contentType(MediaType.IMAGE_JPEG).bodyValue(faceJpeg(640, 480)).exchange()
-                .expectStatus().isOk()
+        http.post()
+                .uri("/api/v1/analyze")
+                .contentType(MediaType.IMAGE_JPEG)
+                .bodyValue(faceJpeg(640, 480))
+                .exchange()
+                .expectStatus()
+                .isOk()
                 .expectBody()
-                .jsonPath("$.frame.width").isEqualTo(640)
-                .jsonPath("$.faces.length()").isEqualTo(1)
-                .jsonPath("$.faces[0].box.width").value(w -> assertThat((Integer) w).isBetween(120, 260))
-                .jsonPath("$.faces[0].landmarks.leftEye.x").exists()
-                .jsonPath("$.faces[0].emotion").doesNotExist()
-                .jsonPath("$.degraded").isEqualTo(true)
-                .jsonPath("$.timings.detectMs").exists();
+                .jsonPath("$.frame.width")
+                .isEqualTo(640)
+                .jsonPath("$.faces.length()")
+                .isEqualTo(1)
+                .jsonPath("$.faces[0].box.width")
+                .value(w -> assertThat((Integer) w).isBetween(120, 260))
+                .jsonPath("$.faces[0].landmarks.leftEye.x")
+                .exists()
+                .jsonPath("$.faces[0].emotion")
+                .doesNotExist()
+                .jsonPath("$.degraded")
+                .isEqualTo(true)
+                .jsonPath("$.timings.detectMs")
+                .exists();
     }
 
     @Test
     void aListenerIdThatIsNotAUuid() {
-        expectProblem(http.post().uri("/api/v1/analyze?recommend=true").header("X-Listener-Id", "not-a-uuid")
-                .contentType(MediaType.IMAGE_JPEG).bodyValue(faceJpeg(320, 240)).exchange(), 400, "X-Listener-Id");
+        expectProblem(
+                http.post()
+                        .uri("/api/v1/analyze?recommend=true")
+                        .header("X-Listener-Id", "not-a-uuid")
+                        .contentType(MediaType.IMAGE_JPEG)
+                        .bodyValue(faceJpeg(320, 240))
+                        .exchange(),
+                400,
+                "X-Listener-Id");
     }
 
     @Test
     void emptyBody() {
-        expectProblem(http.post().uri("/api/v1/analyze").contentType(MediaType.IMAGE_JPEG).exchange(), 400, "no image");
+        expectProblem(
+                http.post()
+                        .uri("/api/v1/analyze")
+                        .contentType(MediaType.IMAGE_JPEG)
+                        .exchange(),
+                400,
+                "no image");
     }
 
     @Test
@@ -113,7 +154,8 @@ class BadInputTest {
     void unsupportedTypes() {
         expectProblem(analyze("GIF89a....".getBytes(), MediaType.IMAGE_GIF), 415, "Content-Type");
         expectProblem(analyze("plain".getBytes(), MediaType.TEXT_PLAIN), 415, "image/jpeg");
-        expectProblem(analyze("GIF89a\u0001\u0000\u0001\u0000".getBytes(), MediaType.APPLICATION_OCTET_STREAM), 415, "GIF");
+        expectProblem(
+                analyze("GIF89a\u0001\u0000\u0001\u0000".getBytes(), MediaType.APPLICATION_OCTET_STREAM), 415, "GIF");
     }
 
     @Test
@@ -129,8 +171,9 @@ class BadInputTest {
     }
 
     /** Content-Type values that are no media type at all, as the probe sent them. */
-    static final String[] MALFORMED_CONTENT_TYPES = {"%%%", "image/jpeg;;;=;\"", "image/", "/",
-            "image/jpeg; charset=\"unterminated"};
+    static final String[] MALFORMED_CONTENT_TYPES = {
+        "%%%", "image/jpeg;;;=;\"", "image/", "/", "image/jpeg; charset=\"unterminated"
+    };
 
     @Test
     void tooLargeBody() {
@@ -153,18 +196,33 @@ class BadInputTest {
 
     @Test
     void framesOverFullHdAreDownscaledAndSaySo() {
-        http.post().uri("/api/v1/analyze").contentType(MediaType.IMAGE_JPEG).bodyValue(faceJpeg(3840, 2160)).exchange()
-                .expectStatus().isOk()
+        http.post()
+                .uri("/api/v1/analyze")
+                .contentType(MediaType.IMAGE_JPEG)
+                .bodyValue(faceJpeg(3840, 2160))
+                .exchange()
+                .expectStatus()
+                .isOk()
                 .expectBody()
-                .jsonPath("$.frame.width").isEqualTo(1920)
-                .jsonPath("$.frame.height").isEqualTo(1080)
-                .jsonPath("$.downscaledFrom.width").isEqualTo(3840)
-                .jsonPath("$.faces.length()").isEqualTo(1);
+                .jsonPath("$.frame.width")
+                .isEqualTo(1920)
+                .jsonPath("$.frame.height")
+                .isEqualTo(1080)
+                .jsonPath("$.downscaledFrom.width")
+                .isEqualTo(3840)
+                .jsonPath("$.faces.length()")
+                .isEqualTo(1);
     }
 
     @Test
     void unknownSessions() {
-        expectProblem(http.get().uri("/api/v1/sessions/nope/events").accept(MediaType.TEXT_EVENT_STREAM).exchange(), 404, "nope");
+        expectProblem(
+                http.get()
+                        .uri("/api/v1/sessions/nope/events")
+                        .accept(MediaType.TEXT_EVENT_STREAM)
+                        .exchange(),
+                404,
+                "nope");
         expectProblem(http.get().uri("/api/v1/sessions/nope/preview.mjpg").exchange(), 404, "nope");
         expectProblem(http.get().uri("/api/v1/sessions/nope").exchange(), 404, "nope");
         expectProblem(http.delete().uri("/api/v1/sessions/nope").exchange(), 404, "nope");
@@ -173,13 +231,26 @@ class BadInputTest {
 
     @Test
     void badSourceUris() {
-        for (String uri : new String[]{"", "ftp://example.org/x.avi", "/no/such/video.avi", "file:///no/such.avi",
-                "not a uri at all %%", "42"}) {
-            expectProblem(http.post().uri("/api/v1/sources").contentType(MediaType.APPLICATION_JSON)
-                    .bodyValue(Map.of("uri", uri)).exchange(), 400, "");
+        for (String uri : new String[] {
+            "", "ftp://example.org/x.avi", "/no/such/video.avi", "file:///no/such.avi", "not a uri at all %%", "42"
+        }) {
+            expectProblem(
+                    http.post()
+                            .uri("/api/v1/sources")
+                            .contentType(MediaType.APPLICATION_JSON)
+                            .bodyValue(Map.of("uri", uri))
+                            .exchange(),
+                    400,
+                    "");
         }
-        expectProblem(http.post().uri("/api/v1/sources").contentType(MediaType.APPLICATION_JSON)
-                .bodyValue(Map.of("uri", "0", "fps", 500)).exchange(), 400, "fps");
+        expectProblem(
+                http.post()
+                        .uri("/api/v1/sources")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue(Map.of("uri", "0", "fps", 500))
+                        .exchange(),
+                400,
+                "fps");
     }
 
     @Test
@@ -188,15 +259,27 @@ class BadInputTest {
         try {
             Files.writeString(notAVideo, "hello");
             java.util.Set<String> details = new java.util.HashSet<>();
-            for (String uri : new String[]{"/etc/shadow", "/etc/no-such-file", "file:///etc/passwd",
-                    Path.of(System.getProperty("java.io.tmpdir"), "..", "etc", "shadow").toString(),
-                    notAVideo.toString(), notAVideo.resolveSibling("missing.avi").toString()}) {
-                http.post().uri("/api/v1/sources").contentType(MediaType.APPLICATION_JSON)
-                        .bodyValue(Map.of("uri", uri)).exchange()
-                        .expectStatus().isBadRequest()
-                        .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
-                        .expectBody().jsonPath("$.detail").value(d -> details.add(((String) d)
-                                .replaceAll("'[^']*'", "'NAME'")));
+            for (String uri : new String[] {
+                "/etc/shadow",
+                "/etc/no-such-file",
+                "file:///etc/passwd",
+                Path.of(System.getProperty("java.io.tmpdir"), "..", "etc", "shadow")
+                        .toString(),
+                notAVideo.toString(),
+                notAVideo.resolveSibling("missing.avi").toString()
+            }) {
+                http.post()
+                        .uri("/api/v1/sources")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue(Map.of("uri", uri))
+                        .exchange()
+                        .expectStatus()
+                        .isBadRequest()
+                        .expectHeader()
+                        .contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+                        .expectBody()
+                        .jsonPath("$.detail")
+                        .value(d -> details.add(((String) d).replaceAll("'[^']*'", "'NAME'")));
             }
             // one answer for a file that exists outside, one that does not, and one inside that is no video
             assertThat(details).hasSize(1);
@@ -211,15 +294,28 @@ class BadInputTest {
         try {
             writeVideo(video);
             String sessionId = "video-" + System.nanoTime();
-            http.post().uri("/api/v1/sources").contentType(MediaType.APPLICATION_JSON)
-                    .bodyValue(Map.of("uri", video.toString(), "sessionId", sessionId, "fps", 20)).exchange()
-                    .expectStatus().isCreated()
-                    .expectBody().jsonPath("$.sessionId").isEqualTo(sessionId).jsonPath("$.state").isEqualTo("RUNNING");
+            http.post()
+                    .uri("/api/v1/sources")
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue(Map.of("uri", video.toString(), "sessionId", sessionId, "fps", 20))
+                    .exchange()
+                    .expectStatus()
+                    .isCreated()
+                    .expectBody()
+                    .jsonPath("$.sessionId")
+                    .isEqualTo(sessionId)
+                    .jsonPath("$.state")
+                    .isEqualTo("RUNNING");
             // the file is short: by now frames have been processed into the session
             Thread.sleep(1500);
-            http.get().uri("/api/v1/sessions/" + sessionId).exchange()
-                    .expectStatus().isOk()
-                    .expectBody().jsonPath("$.processedFrames").value(n -> assertThat(((Number) n).longValue()).isPositive());
+            http.get()
+                    .uri("/api/v1/sessions/" + sessionId)
+                    .exchange()
+                    .expectStatus()
+                    .isOk()
+                    .expectBody()
+                    .jsonPath("$.processedFrames")
+                    .value(n -> assertThat(((Number) n).longValue()).isPositive());
         } finally {
             Files.deleteIfExists(video);
         }
@@ -227,19 +323,23 @@ class BadInputTest {
 
     @Test
     void webSocketMessagesOverTheLimitCloseWith1009AndTextGetsAnError() {
-        ReactorNettyWebSocketClient client = new ReactorNettyWebSocketClient(reactor.netty.http.client.HttpClient.create(),
+        ReactorNettyWebSocketClient client = new ReactorNettyWebSocketClient(
+                reactor.netty.http.client.HttpClient.create(),
                 () -> WebsocketClientSpec.builder().maxFramePayloadLength(4_000_000));
         AtomicReference<CloseStatus> closed = new AtomicReference<>();
         byte[] huge = new byte[400_000];
-        client.execute(URI.create("ws://127.0.0.1:" + port + "/api/v1/sessions/big-" + System.nanoTime() + "/stream"),
+        client.execute(
+                        URI.create("ws://127.0.0.1:" + port + "/api/v1/sessions/big-" + System.nanoTime() + "/stream"),
                         ws -> ws.send(Mono.just(ws.binaryMessage(f -> f.wrap(huge))))
-                                .then(ws.closeStatus().doOnNext(closed::set)).then())
+                                .then(ws.closeStatus().doOnNext(closed::set))
+                                .then())
                 .block(Duration.ofSeconds(10));
         assertThat(closed.get()).isNotNull();
         assertThat(closed.get().getCode()).isEqualTo(1009);
 
         AtomicReference<String> answer = new AtomicReference<>();
-        client.execute(URI.create("ws://127.0.0.1:" + port + "/api/v1/sessions/text-" + System.nanoTime() + "/stream"),
+        client.execute(
+                        URI.create("ws://127.0.0.1:" + port + "/api/v1/sessions/text-" + System.nanoTime() + "/stream"),
                         ws -> ws.send(Mono.just(ws.textMessage("hello")))
                                 .thenMany(ws.receive().take(1).doOnNext(m -> answer.set(m.getPayloadAsText())))
                                 .then())
@@ -250,22 +350,31 @@ class BadInputTest {
     /** A PNG with only a valid signature and IHDR (and IEND), claiming the given dimensions. */
     static byte[] png(int width, int height) {
         ByteBuffer b = ByteBuffer.allocate(8 + 25 + 12);
-        b.put(new byte[]{(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A});
+        b.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A});
         b.putInt(13);
         int crcStart = b.position();
-        b.put(new byte[]{'I', 'H', 'D', 'R'});
-        b.putInt(width).putInt(height).put((byte) 8).put((byte) 0).put((byte) 0).put((byte) 0).put((byte) 0);
+        b.put(new byte[] {'I', 'H', 'D', 'R'});
+        b.putInt(width)
+                .putInt(height)
+                .put((byte) 8)
+                .put((byte) 0)
+                .put((byte) 0)
+                .put((byte) 0)
+                .put((byte) 0);
         CRC32 crc = new CRC32();
         crc.update(b.array(), crcStart, 17);
         b.putInt((int) crc.getValue());
-        b.putInt(0).put(new byte[]{'I', 'E', 'N', 'D'}).putInt(0xAE426082);
+        b.putInt(0).put(new byte[] {'I', 'E', 'N', 'D'}).putInt(0xAE426082);
         return b.array();
     }
 
     static void writeVideo(Path file) {
-        org.opencv.videoio.VideoWriter writer = new org.opencv.videoio.VideoWriter(file.toString(),
-                org.opencv.videoio.Videoio.CAP_OPENCV_MJPEG, org.opencv.videoio.VideoWriter.fourcc('M', 'J', 'P', 'G'),
-                10, new org.opencv.core.Size(640, 480));
+        org.opencv.videoio.VideoWriter writer = new org.opencv.videoio.VideoWriter(
+                file.toString(),
+                org.opencv.videoio.Videoio.CAP_OPENCV_MJPEG,
+                org.opencv.videoio.VideoWriter.fourcc('M', 'J', 'P', 'G'),
+                10,
+                new org.opencv.core.Size(640, 480));
         assertThat(writer.isOpened()).isTrue();
         byte[] face = TestFaces.withLabel("happy").get(1).pixels();
         for (int i = 0; i < 10; i++) {
@@ -275,5 +384,4 @@ class BadInputTest {
         }
         writer.release();
     }
-
 }

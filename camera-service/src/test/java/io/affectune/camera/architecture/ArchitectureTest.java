@@ -20,18 +20,31 @@ class ArchitectureTest {
 
     @Test
     void theDomainDoesNotDependOnTheWebLayer() {
-        noClasses().that().resideInAnyPackage("..camera.session..", "..camera.vision..", "..camera.frame..")
-                .should().dependOnClassesThat().resideInAnyPackage("..camera.api..", "..camera.web..",
-                        "..camera.stream..", "..camera.analysis..")
+        noClasses()
+                .that()
+                .resideInAnyPackage("..camera.session..", "..camera.vision..", "..camera.frame..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("..camera.api..", "..camera.web..", "..camera.stream..", "..camera.analysis..")
                 .check(PackageRules.mainClasses("io.affectune.camera"));
     }
 
     @Test
     void theSessionIsPureDomain() {
-        noClasses().that().resideInAPackage("..camera.session..")
-                .should().dependOnClassesThat().resideInAnyPackage("..camera.vision..", "..camera.emotion..",
-                        "..camera.playlist..", "..camera.source..", "..camera.api..", "..camera.web..",
-                        "..camera.stream..", "..camera.analysis..")
+        noClasses()
+                .that()
+                .resideInAPackage("..camera.session..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "..camera.vision..",
+                        "..camera.emotion..",
+                        "..camera.playlist..",
+                        "..camera.source..",
+                        "..camera.api..",
+                        "..camera.web..",
+                        "..camera.stream..",
+                        "..camera.analysis..")
                 .check(PackageRules.mainClasses("io.affectune.camera"));
     }
 }

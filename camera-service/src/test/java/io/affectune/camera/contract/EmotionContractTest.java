@@ -41,8 +41,10 @@ class EmotionContractTest extends ServiceStubs {
 
     @Autowired
     EmotionClient client;
+
     @Autowired
     ModelFraming framing;
+
     @Autowired
     WebTestClient http;
 
@@ -63,8 +65,7 @@ class EmotionContractTest extends ServiceStubs {
     private static String prediction(String emotion) {
         return """
                 {"emotion": "%s", "confidence": 0.8, "probabilities": {"angry": 0.02, "disgust": 0.01, "fear": 0.03,
-                 "happy": 0.8, "neutral": 0.1, "sad": 0.02, "surprise": 0.02}, "model": {"id": "m", "version": "v"}}"""
-                .formatted(emotion);
+                 "happy": 0.8, "neutral": 0.1, "sad": 0.02, "surprise": 0.02}, "model": {"id": "m", "version": "v"}}""".formatted(emotion);
     }
 
     private static void answer(ResponseDefinitionBuilder response) {
@@ -72,11 +73,16 @@ class EmotionContractTest extends ServiceStubs {
     }
 
     private static ResponseDefinitionBuilder json(int status, String body) {
-        return aResponse().withStatus(status).withHeader("Content-Type", "application/json").withBody(body);
+        return aResponse()
+                .withStatus(status)
+                .withHeader("Content-Type", "application/json")
+                .withBody(body);
     }
 
     private static ResponseDefinitionBuilder problem(int status, String slug) {
-        return aResponse().withStatus(status).withHeader("Content-Type", "application/problem+json")
+        return aResponse()
+                .withStatus(status)
+                .withHeader("Content-Type", "application/problem+json")
                 .withBody("{\"type\": \"urn:affectune:problem:" + slug + "\", \"status\": " + status + "}");
     }
 
@@ -102,12 +108,15 @@ class EmotionContractTest extends ServiceStubs {
         assertThat(answer).isPresent();
         assertThat(answer.get()).extracting(EmotionPrediction::emotion).containsExactly("happy", "sad");
         assertThat(answer.get().get(0).probabilities()).hasSize(7).containsEntry("happy", 0.8);
-        EMOTION.verify(1, postRequestedFor(urlPathEqualTo(BATCH))
-                .withQueryParam("model", equalTo(framing.modelId()))
-                .withQueryParam("version", equalTo(framing.version()))
-                .withHeader("X-Deadline-Ms", equalTo("1000"))
-                .withHeader("Accept", equalTo("application/json")));
-        LoggedRequest request = EMOTION.findAll(postRequestedFor(urlPathEqualTo(BATCH))).get(0);
+        EMOTION.verify(
+                1,
+                postRequestedFor(urlPathEqualTo(BATCH))
+                        .withQueryParam("model", equalTo(framing.modelId()))
+                        .withQueryParam("version", equalTo(framing.version()))
+                        .withHeader("X-Deadline-Ms", equalTo("1000"))
+                        .withHeader("Accept", equalTo("application/json")));
+        LoggedRequest request =
+                EMOTION.findAll(postRequestedFor(urlPathEqualTo(BATCH))).get(0);
         assertThat(request.getHeader("Content-Type")).startsWith("multipart/form-data;boundary=");
         List<Request.Part> parts = new ArrayList<>(request.getParts());
         assertThat(parts).hasSize(2);
@@ -140,7 +149,8 @@ class EmotionContractTest extends ServiceStubs {
         }
         assertThat(calls()).as("every call reached emotion-service").isEqualTo(refusals.size() * many);
         assertThat(client.breakerState()).isEqualTo("CLOSED");
-        assertThat(breakers.circuitBreaker(EmotionClient.NAME).getMetrics().getNumberOfFailedCalls()).isZero();
+        assertThat(breakers.circuitBreaker(EmotionClient.NAME).getMetrics().getNumberOfFailedCalls())
+                .isZero();
 
         // and the next good answer is used at once
         answer(json(200, "[" + prediction("happy") + "]"));
@@ -194,7 +204,8 @@ class EmotionContractTest extends ServiceStubs {
         assertThat(classify(crops(1))).isEmpty();
 
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(SLOW_MS));
-        assertThat(breakers.circuitBreaker(EmotionClient.NAME).getMetrics().getNumberOfFailedCalls()).isEqualTo(1);
+        assertThat(breakers.circuitBreaker(EmotionClient.NAME).getMetrics().getNumberOfFailedCalls())
+                .isEqualTo(1);
     }
 
     @Test
@@ -204,18 +215,28 @@ class EmotionContractTest extends ServiceStubs {
         assertThat(classify(twoFaces)).as("one prediction for two faces").isEmpty();
         answer(json(200, "[{\"emotion\": \"happy\", "));
         assertThat(classify(twoFaces)).as("not JSON").isEmpty();
-        answer(aResponse().withStatus(200).withHeader("Content-Type", "text/html").withBody("<html>ok</html>"));
+        answer(aResponse()
+                .withStatus(200)
+                .withHeader("Content-Type", "text/html")
+                .withBody("<html>ok</html>"));
         assertThat(classify(twoFaces)).as("another content type").isEmpty();
 
-        assertThat(breakers.circuitBreaker(EmotionClient.NAME).getMetrics().getNumberOfFailedCalls()).isEqualTo(3);
+        assertThat(breakers.circuitBreaker(EmotionClient.NAME).getMetrics().getNumberOfFailedCalls())
+                .isEqualTo(3);
         assertThat(client.breakerState()).isEqualTo("OPEN");
     }
 
     @Test
     void bothBreakersStatesAreMetrics() {
         // resilience4j_circuitbreaker_state in /actuator/prometheus (whose export Spring Boot switches off in tests)
-        String state = http.get().uri("/actuator/metrics/resilience4j.circuitbreaker.state").exchange()
-                .expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody();
+        String state = http.get()
+                .uri("/actuator/metrics/resilience4j.circuitbreaker.state")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(String.class)
+                .returnResult()
+                .getResponseBody();
         assertThat(state).contains("\"emotion-service\"", "\"playlist-service\"");
     }
 }

@@ -1,7 +1,7 @@
 package io.affectune.camera.contract;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
@@ -15,9 +15,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import io.affectune.camera.TestFaces;
+import io.affectune.camera.TestFrames;
 import io.affectune.camera.frame.Playlist;
 import io.affectune.camera.playlist.PlaylistClient;
-import io.affectune.camera.TestFrames;
 import io.github.resilience4j.retry.RetryRegistry;
 import java.time.Duration;
 import java.util.List;
@@ -56,8 +56,10 @@ class PlaylistContractTest extends ServiceStubs {
 
     @Autowired
     PlaylistClient client;
+
     @Autowired
     RetryRegistry retries;
+
     @Autowired
     WebTestClient http;
 
@@ -66,11 +68,16 @@ class PlaylistContractTest extends ServiceStubs {
     }
 
     private static ResponseDefinitionBuilder json(int status, String body) {
-        return aResponse().withStatus(status).withHeader("Content-Type", "application/json").withBody(body);
+        return aResponse()
+                .withStatus(status)
+                .withHeader("Content-Type", "application/json")
+                .withBody(body);
     }
 
     private static ResponseDefinitionBuilder problem(int status, String slug) {
-        return aResponse().withStatus(status).withHeader("Content-Type", "application/problem+json")
+        return aResponse()
+                .withStatus(status)
+                .withHeader("Content-Type", "application/problem+json")
                 .withBody("{\"type\": \"urn:affectune:problem:" + slug + "\", \"status\": " + status + "}");
     }
 
@@ -79,7 +86,8 @@ class PlaylistContractTest extends ServiceStubs {
     }
 
     private int calls() {
-        return PLAYLIST.findAll(getRequestedFor(urlPathMatching("/api/v1/playlists/.*"))).size();
+        return PLAYLIST.findAll(getRequestedFor(urlPathMatching("/api/v1/playlists/.*")))
+                .size();
     }
 
     @Test
@@ -90,19 +98,26 @@ class PlaylistContractTest extends ServiceStubs {
                 .block(Duration.ofSeconds(10));
         Optional<Playlist> global = happy();
 
-        PLAYLIST.verify(1, getRequestedFor(urlPathEqualTo("/api/v1/playlists/happy"))
-                .withQueryParam("limit", equalTo("15")).withQueryParam("exclude", equalTo("3,5"))
-                .withHeader("X-Listener-Id", equalTo(LISTENER)).withHeader("Accept", equalTo("application/json")));
-        PLAYLIST.verify(1, getRequestedFor(urlPathEqualTo("/api/v1/playlists/happy"))
-                .withQueryParam("limit", equalTo("15")).withQueryParam("exclude", absent())
-                .withHeader("X-Listener-Id", absent()));
+        PLAYLIST.verify(
+                1,
+                getRequestedFor(urlPathEqualTo("/api/v1/playlists/happy"))
+                        .withQueryParam("limit", equalTo("15"))
+                        .withQueryParam("exclude", equalTo("3,5"))
+                        .withHeader("X-Listener-Id", equalTo(LISTENER))
+                        .withHeader("Accept", equalTo("application/json")));
+        PLAYLIST.verify(
+                1,
+                getRequestedFor(urlPathEqualTo("/api/v1/playlists/happy"))
+                        .withQueryParam("limit", equalTo("15"))
+                        .withQueryParam("exclude", absent())
+                        .withHeader("X-Listener-Id", absent()));
         assertThat(global).isEqualTo(personal);
         Playlist playlist = personal.orElseThrow();
         assertThat(playlist.emotion()).isEqualTo("happy");
         assertThat(playlist.target()).isEqualTo(new Playlist.Point(0.85, 0.7));
         assertThat(playlist.trackIds()).containsExactly("42", "7");
-        assertThat(playlist.tracks().get(0).reason()).isEqualTo(new Playlist.Reason("curated", null,
-                "on the curated happy list"));
+        assertThat(playlist.tracks().get(0).reason())
+                .isEqualTo(new Playlist.Reason("curated", null, "on the curated happy list"));
         assertThat(playlist.tracks().get(1).valence()).isNull();
     }
 
@@ -120,20 +135,33 @@ class PlaylistContractTest extends ServiceStubs {
             frame.release();
         }
 
-        byte[] body = http.post().uri("/api/v1/analyze?recommend=true").header("X-Listener-Id", LISTENER)
-                .contentType(MediaType.IMAGE_JPEG).bodyValue(jpeg).exchange()
-                .expectStatus().isOk().expectBody().returnResult().getResponseBody();
+        byte[] body = http.post()
+                .uri("/api/v1/analyze?recommend=true")
+                .header("X-Listener-Id", LISTENER)
+                .contentType(MediaType.IMAGE_JPEG)
+                .bodyValue(jpeg)
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .returnResult()
+                .getResponseBody();
 
         JsonNode answer = JSON.readTree(body);
         assertThat(answer.path("faces").get(0).path("emotion").asText()).isEqualTo("happy");
         assertThat(answer.get("playlist")).isEqualTo(JSON.readTree(HAPPY));
-        PLAYLIST.verify(1, getRequestedFor(urlPathEqualTo("/api/v1/playlists/happy"))
-                .withHeader("X-Listener-Id", equalTo(LISTENER)));
+        PLAYLIST.verify(
+                1,
+                getRequestedFor(urlPathEqualTo("/api/v1/playlists/happy"))
+                        .withHeader("X-Listener-Id", equalTo(LISTENER)));
     }
 
     @Test
     void refusalsAreNotRetriedAndNeverOpenTheBreaker() {
-        int many = breakers.circuitBreaker(PlaylistClient.NAME).getCircuitBreakerConfig().getMinimumNumberOfCalls() + 2;
+        int many = breakers.circuitBreaker(PlaylistClient.NAME)
+                        .getCircuitBreakerConfig()
+                        .getMinimumNumberOfCalls()
+                + 2;
         for (int status : new int[] {400, 404}) {
             answer(problem(status, status == 400 ? "bad-request" : "not-found"));
             for (int i = 0; i < many; i++) {
@@ -147,12 +175,17 @@ class PlaylistContractTest extends ServiceStubs {
     @Test
     void aServerErrorIsTriedOnceMore() {
         assertThat(retries.retry(PlaylistClient.NAME).getRetryConfig().getMaxAttempts())
-                .as("PLAYLIST_RETRY_ATTEMPTS default").isEqualTo(2);
-        PLAYLIST.stubFor(get(urlPathMatching("/api/v1/playlists/.*")).inScenario("restart")
-                .whenScenarioStateIs(Scenario.STARTED).willReturn(problem(502, "bad-gateway"))
+                .as("PLAYLIST_RETRY_ATTEMPTS default")
+                .isEqualTo(2);
+        PLAYLIST.stubFor(get(urlPathMatching("/api/v1/playlists/.*"))
+                .inScenario("restart")
+                .whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(problem(502, "bad-gateway"))
                 .willSetStateTo("up"));
-        PLAYLIST.stubFor(get(urlPathMatching("/api/v1/playlists/.*")).inScenario("restart")
-                .whenScenarioStateIs("up").willReturn(json(200, HAPPY)));
+        PLAYLIST.stubFor(get(urlPathMatching("/api/v1/playlists/.*"))
+                .inScenario("restart")
+                .whenScenarioStateIs("up")
+                .willReturn(json(200, HAPPY)));
 
         assertThat(happy()).isPresent();
         assertThat(calls()).isEqualTo(2);
@@ -161,7 +194,8 @@ class PlaylistContractTest extends ServiceStubs {
     @Test
     void serverErrorsOpenTheBreakerWhichKeepsCallsAwayAndClosesAgainAfterItsWait() throws InterruptedException {
         answer(problem(500, "internal-error"));
-        int minimumCalls = breakers.circuitBreaker(PlaylistClient.NAME).getCircuitBreakerConfig()
+        int minimumCalls = breakers.circuitBreaker(PlaylistClient.NAME)
+                .getCircuitBreakerConfig()
                 .getMinimumNumberOfCalls();
         assertThat(minimumCalls).as("PLAYLIST_BREAKER_MIN_CALLS default").isEqualTo(3);
         // every attempt counts: two calls (first one tried twice) make the three failed calls that open it
@@ -196,7 +230,10 @@ class PlaylistContractTest extends ServiceStubs {
     void answersCameraCannotReadAreNoPlaylistAndNotRetried() {
         List<ResponseDefinitionBuilder> unreadable = List.of(
                 json(200, "{\"emotion\": \"happy\", \"tracks\": ["),
-                aResponse().withStatus(200).withHeader("Content-Type", "text/html").withBody("<html>ok</html>"),
+                aResponse()
+                        .withStatus(200)
+                        .withHeader("Content-Type", "text/html")
+                        .withBody("<html>ok</html>"),
                 json(200, "[]"),
                 json(200, HAPPY.replace("\"emotion\": \"happy\"", "\"emotion\": \"sad\"")),
                 json(200, "{\"emotion\": \"happy\"}"));
@@ -206,7 +243,8 @@ class PlaylistContractTest extends ServiceStubs {
             answer(answer);
             assertThat(happy()).isEmpty();
             assertThat(calls()).isEqualTo(1);
-            assertThat(breakers.circuitBreaker(PlaylistClient.NAME).getMetrics().getNumberOfFailedCalls()).isEqualTo(1);
+            assertThat(breakers.circuitBreaker(PlaylistClient.NAME).getMetrics().getNumberOfFailedCalls())
+                    .isEqualTo(1);
         }
     }
 }

@@ -21,16 +21,20 @@ import org.springframework.test.context.DynamicPropertySource;
  * time-outs and recoveries are quick; every other resilience value is application.yml's default, read back from
  * the registries where a test counts calls.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "resilience4j.timelimiter.instances.emotion-service.timeout-duration=1s",
-        "resilience4j.timelimiter.instances.playlist-service.timeout-duration=1s",
-        "resilience4j.circuitbreaker.instances.emotion-service.wait-duration-in-open-state=1s",
-        "resilience4j.circuitbreaker.instances.playlist-service.wait-duration-in-open-state=1s",
-        "resilience4j.retry.instances.playlist-service.wait-duration=50ms"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "resilience4j.timelimiter.instances.emotion-service.timeout-duration=1s",
+            "resilience4j.timelimiter.instances.playlist-service.timeout-duration=1s",
+            "resilience4j.circuitbreaker.instances.emotion-service.wait-duration-in-open-state=1s",
+            "resilience4j.circuitbreaker.instances.playlist-service.wait-duration-in-open-state=1s",
+            "resilience4j.retry.instances.playlist-service.wait-duration=50ms"
+        })
 public abstract class ServiceStubs {
 
     /** How long a stub sleeps to provoke a time-out: well past the 1 s limit. */
     protected static final int SLOW_MS = 3000;
+
     protected static final WireMockServer EMOTION = start();
     protected static final WireMockServer PLAYLIST = start();
 
@@ -38,7 +42,8 @@ public abstract class ServiceStubs {
     protected CircuitBreakerRegistry breakers;
 
     private static WireMockServer start() {
-        WireMockServer server = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+        WireMockServer server =
+                new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
         server.start();
         Runtime.getRuntime().addShutdownHook(new Thread(server::stop));
         return server;

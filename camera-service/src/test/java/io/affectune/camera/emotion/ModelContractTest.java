@@ -8,8 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.affectune.camera.CameraApplication;
 import io.affectune.camera.TestFaces;
-import io.affectune.camera.config.CameraProperties;
 import io.affectune.camera.TestFrames;
+import io.affectune.camera.config.CameraProperties;
 import io.affectune.models.InvalidModelException;
 import io.affectune.support.client.HttpClients;
 import io.affectune.testsupport.ServiceProcess;
@@ -47,9 +47,12 @@ import org.springframework.web.reactive.function.BodyInserters;
  * refuses the call (409, naming both versions) and camera-service marks the frame degraded instead of showing an
  * emotion from a model its faces were not framed for.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "resilience4j.timelimiter.instances.emotion-service.timeout-duration=30s",
-        "camera.playlist.url=http://127.0.0.1:9"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "resilience4j.timelimiter.instances.emotion-service.timeout-duration=30s",
+            "camera.playlist.url=http://127.0.0.1:9"
+        })
 class ModelContractTest {
 
     private static final String MODEL = "effnetb3-fer2013";
@@ -61,16 +64,22 @@ class ModelContractTest {
 
     @Autowired
     WebTestClient http;
+
     @Autowired
     EmotionClient client;
+
     @Autowired
     ModelFraming framing;
+
     @Autowired
     CameraProperties properties;
+
     @Autowired
     HttpClients clients;
+
     @Autowired
     CircuitBreakerRegistry breakers;
+
     @Autowired
     TimeLimiterRegistry timeLimiters;
 
@@ -82,11 +91,12 @@ class ModelContractTest {
     static void startEmotionService() throws IOException {
         otherVersionModels = Files.createTempDirectory("camera-models-");
         Path dir = Files.createDirectories(otherVersionModels.resolve(MODEL));
-        ObjectNode manifest = (ObjectNode) JSON.readTree(repositoryModels().resolve(MODEL).resolve("model.json").toFile());
+        ObjectNode manifest = (ObjectNode) JSON.readTree(
+                repositoryModels().resolve(MODEL).resolve("model.json").toFile());
         manifest.put("version", OTHER_VERSION);
         JSON.writeValue(dir.resolve("model.json").toFile(), manifest);
-        emotion = ServiceProcess.start("emotion-service", Map.of("MODELS_DIR", repositoryModels().toString(),
-                "DEFAULT_MODEL", MODEL));
+        emotion = ServiceProcess.start(
+                "emotion-service", Map.of("MODELS_DIR", repositoryModels().toString(), "DEFAULT_MODEL", MODEL));
     }
 
     @DynamicPropertySource
@@ -105,16 +115,20 @@ class ModelContractTest {
     @Test
     void theFramingIsTheManifestsWholeCropBlock() throws IOException {
         ModelFraming served = ModelFraming.load(repositoryModels().toString(), MODEL);
-        JsonNode manifest = JSON.readTree(repositoryModels().resolve(MODEL).resolve("model.json").toFile());
+        JsonNode manifest = JSON.readTree(
+                repositoryModels().resolve(MODEL).resolve("model.json").toFile());
         JsonNode crop = manifest.path("crop");
         assertThat(served.modelId()).isEqualTo(MODEL);
         assertThat(served.version()).isEqualTo(manifest.path("version").asText());
         assertThat(served.calibrated()).isEqualTo(crop.path("calibrated").asBoolean());
         assertThat(served.crop().boxScale()).isEqualTo(crop.path("boxScale").asDouble());
-        assertThat(served.crop().centerShiftX()).isEqualTo(crop.path("centerShiftX").asDouble());
-        assertThat(served.crop().centerShiftY()).isEqualTo(crop.path("centerShiftY").asDouble());
+        assertThat(served.crop().centerShiftX())
+                .isEqualTo(crop.path("centerShiftX").asDouble());
+        assertThat(served.crop().centerShiftY())
+                .isEqualTo(crop.path("centerShiftY").asDouble());
         assertThat(served.crop().alignEyes()).isEqualTo(crop.path("alignEyes").asBoolean());
-        assertThat(served.crop().outputSize()).isEqualTo(manifest.path("input").path("sourceSize").asInt());
+        assertThat(served.crop().outputSize())
+                .isEqualTo(manifest.path("input").path("sourceSize").asInt());
         // and the running service uses the manifest of its MODELS_DIR
         assertThat(framing.version()).isEqualTo(OTHER_VERSION);
         assertThat(framing.crop()).isEqualTo(served.crop());
@@ -126,60 +140,82 @@ class ModelContractTest {
         Files.createDirectories(empty.resolve("other-model"));
         assertThatThrownBy(() -> ModelFraming.load(empty.toString(), MODEL))
                 .isInstanceOf(InvalidModelException.class)
-                .hasMessageContaining("'" + MODEL + "' (DEFAULT_MODEL)").hasMessageContaining("no model.json");
+                .hasMessageContaining("'" + MODEL + "' (DEFAULT_MODEL)")
+                .hasMessageContaining("no model.json");
 
         Path incomplete = Files.createDirectories(empty.resolve(MODEL));
-        ObjectNode manifest = (ObjectNode) JSON.readTree(repositoryModels().resolve(MODEL).resolve("model.json").toFile());
+        ObjectNode manifest = (ObjectNode) JSON.readTree(
+                repositoryModels().resolve(MODEL).resolve("model.json").toFile());
         ((ObjectNode) manifest.path("crop")).remove("centerShiftX");
         JSON.writeValue(incomplete.resolve("model.json").toFile(), manifest);
         assertThatThrownBy(() -> ModelFraming.load(empty.toString(), MODEL))
-                .isInstanceOf(InvalidModelException.class).hasMessageContaining("\"crop.centerShiftX\"");
+                .isInstanceOf(InvalidModelException.class)
+                .hasMessageContaining("\"crop.centerShiftX\"");
 
         // at start-up: camera-service does not start without its model's manifest
         Path none = Files.createTempDirectory("no-models-");
         assertThatThrownBy(() -> new SpringApplicationBuilder(CameraApplication.class)
-                .run("--server.port=0", "--camera.models-dir=" + none).close())
+                        .run("--server.port=0", "--camera.models-dir=" + none)
+                        .close())
                 .hasStackTraceContaining("camera-service cannot frame faces for model '" + MODEL + "' (DEFAULT_MODEL)");
         // and the former EMOTION_MODEL naming another model is refused, not ignored
         assertThatThrownBy(() -> new SpringApplicationBuilder(CameraApplication.class)
-                .run("--server.port=0", "--EMOTION_MODEL=another-model").close())
+                        .run("--server.port=0", "--EMOTION_MODEL=another-model")
+                        .close())
                 .hasStackTraceContaining("EMOTION_MODEL=another-model is no longer read");
     }
 
     @Test
     void aVersionMismatchIsRefusedByEmotionServiceAndTheFrameIsDegraded() {
-        http.post().uri("/api/v1/analyze").contentType(MediaType.IMAGE_JPEG).bodyValue(faceJpeg()).exchange()
-                .expectStatus().isOk()
+        http.post()
+                .uri("/api/v1/analyze")
+                .contentType(MediaType.IMAGE_JPEG)
+                .bodyValue(faceJpeg())
+                .exchange()
+                .expectStatus()
+                .isOk()
                 .expectBody()
-                .jsonPath("$.faces.length()").isEqualTo(1)
-                .jsonPath("$.faces[0].emotion").doesNotExist()
-                .jsonPath("$.degraded").isEqualTo(true);
+                .jsonPath("$.faces.length()")
+                .isEqualTo(1)
+                .jsonPath("$.faces[0].emotion")
+                .doesNotExist()
+                .jsonPath("$.degraded")
+                .isEqualTo(true);
 
         // what emotion-service answered camera-service's call
         MultipartBodyBuilder body = new MultipartBodyBuilder();
         body.part("image", new ByteArrayResource(faceJpeg()) {
-            @Override
-            public String getFilename() {
-                return "face.jpg";
-            }
-        }).contentType(MediaType.IMAGE_JPEG);
-        Map<String, Object> problem = WebTestClient.bindToServer().baseUrl(emotion.baseUrl()).build().post()
+                    @Override
+                    public String getFilename() {
+                        return "face.jpg";
+                    }
+                })
+                .contentType(MediaType.IMAGE_JPEG);
+        Map<String, Object> problem = WebTestClient.bindToServer()
+                .baseUrl(emotion.baseUrl())
+                .build()
+                .post()
                 .uri("/api/v1/predictions/batch?model={m}&version={v}", MODEL, OTHER_VERSION)
-                .body(BodyInserters.fromMultipartData(body.build())).exchange()
-                .expectStatus().isEqualTo(409)
-                .expectBody(new ParameterizedTypeReference<Map<String, Object>>() {
-                }).returnResult().getResponseBody();
+                .body(BodyInserters.fromMultipartData(body.build()))
+                .exchange()
+                .expectStatus()
+                .isEqualTo(409)
+                .expectBody(new ParameterizedTypeReference<Map<String, Object>>() {})
+                .returnResult()
+                .getResponseBody();
         String served = ModelFraming.load(repositoryModels().toString(), MODEL).version();
         assertThat((String) problem.get("detail")).contains(OTHER_VERSION, served);
 
         // the same call for the version emotion-service serves is answered
-        EmotionClient matching = new EmotionClient(properties, ModelFraming.load(repositoryModels().toString(), MODEL),
-                clients, breakers, timeLimiters);
-        Optional<List<EmotionPrediction>> answer = matching.classify(List.of(cropPng())).block(Duration.ofSeconds(60));
+        EmotionClient matching = new EmotionClient(
+                properties, ModelFraming.load(repositoryModels().toString(), MODEL), clients, breakers, timeLimiters);
+        Optional<List<EmotionPrediction>> answer =
+                matching.classify(List.of(cropPng())).block(Duration.ofSeconds(60));
         assertThat(answer).isPresent();
         assertThat(answer.get()).hasSize(1);
         assertThat(answer.get().get(0).emotion()).isNotBlank();
-        assertThat(client.classify(List.of(cropPng())).block(Duration.ofSeconds(60))).isEmpty();
+        assertThat(client.classify(List.of(cropPng())).block(Duration.ofSeconds(60)))
+                .isEmpty();
     }
 
     private static byte[] faceJpeg() {

@@ -65,13 +65,16 @@ class MoodTrackerTest {
         narrow.put("neutral", 0.5);
         for (int i = 160; i < 400; i++) {
             double t = i / 10.0;
-            assertThat(mood.update(narrow, at(t))).as("a 0.10 lead is below the margin").isFalse();
+            assertThat(mood.update(narrow, at(t)))
+                    .as("a 0.10 lead is below the margin")
+                    .isFalse();
         }
         // a clear lead that breaks every 3 s never lasts the 5 s settle
         for (int i = 400; i < 800; i++) {
             double t = i / 10.0;
             boolean sadPhase = ((int) ((t - 40) / 3)) % 2 == 0;
-            assertThat(mood.update(sadPhase ? probs("sad", 0.8) : probs("happy", 0.8), at(t))).isFalse();
+            assertThat(mood.update(sadPhase ? probs("sad", 0.8) : probs("happy", 0.8), at(t)))
+                    .isFalse();
         }
         assertThat(mood.state().emotion()).isEqualTo("happy");
     }
@@ -86,12 +89,15 @@ class MoodTrackerTest {
         List<Track> next = tracker.update(List.of(other, moved), at(0.1));
         assertThat(next.get(1).id).isEqualTo(id);
         assertThat(next.get(0).id).isNotEqualTo(id);
-        assertThat(tracker.update(List.of(moved), at(5)).get(0).id).as("a track unseen past its TTL ends").isNotEqualTo(id);
+        assertThat(tracker.update(List.of(moved), at(5)).get(0).id)
+                .as("a track unseen past its TTL ends")
+                .isNotEqualTo(id);
 
         Track track = new Track(1, first, at(0));
         track.observe(probs("happy", 0.9), at(0), Duration.ofMillis(1500));
         track.observe(probs("sad", 0.9), at(0.1), Duration.ofMillis(1500));
-        assertThat(track.smoothed().get("happy")).as("one odd frame does not flip the smoothed emotion")
+        assertThat(track.smoothed().get("happy"))
+                .as("one odd frame does not flip the smoothed emotion")
                 .isGreaterThan(track.smoothed().get("sad"));
     }
 }

@@ -3,8 +3,8 @@ package io.affectune.camera.vision;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.affectune.camera.TestFaces;
-import io.affectune.camera.emotion.ModelFraming;
 import io.affectune.camera.TestFrames;
+import io.affectune.camera.emotion.ModelFraming;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,19 +19,21 @@ import org.opencv.imgproc.Imgproc;
 class DetectionAndCropTest {
 
     /** The served model's framing, as camera-service reads it from models/effnetb3-fer2013/model.json. */
-    private static final CropSettings CALIBRATED = ModelFraming.load(null, "effnetb3-fer2013").crop();
+    private static final CropSettings CALIBRATED =
+            ModelFraming.load(null, "effnetb3-fer2013").crop();
+
     private static YuNetFaceDetector yunet;
 
     @BeforeAll
     static void detector() throws Exception {
-        try (InputStream in = DetectionAndCropTest.class.getResourceAsStream("/face-detection/face_detection_yunet_2023mar.onnx")) {
+        try (InputStream in =
+                DetectionAndCropTest.class.getResourceAsStream("/face-detection/face_detection_yunet_2023mar.onnx")) {
             // the service defaults: detect at 320 px, retry at 640 px when nothing was found
             yunet = new YuNetFaceDetector(in.readAllBytes(), 0.7f, 32, 8, 320, 640);
         }
     }
 
-    record Placement(int frameWidth, int frameHeight, int side, int x, int y) {
-    }
+    record Placement(int frameWidth, int frameHeight, int side, int x, int y) {}
 
     private static List<Placement> placements(int i) {
         return List.of(
@@ -47,10 +49,13 @@ class DetectionAndCropTest {
         List<Double> framing = new ArrayList<>();
         for (int i = 0; i < faces.size(); i++) {
             for (Placement p : placements(i)) {
-                Mat frame = TestFrames.compose(faces.get(i).pixels(), p.frameWidth(), p.frameHeight(), p.side(), p.x(), p.y(), i);
+                Mat frame = TestFrames.compose(
+                        faces.get(i).pixels(), p.frameWidth(), p.frameHeight(), p.side(), p.x(), p.y(), i);
                 try {
                     List<DetectedFace> found = yunet.detect(frame);
-                    assertThat(found).as("faces in %s at %s", faces.get(i).name(), p).hasSize(1);
+                    assertThat(found)
+                            .as("faces in %s at %s", faces.get(i).name(), p)
+                            .hasSize(1);
                     DetectedFace face = found.get(0);
                     assertThat(face.centerX()).isBetween((double) p.x(), (double) p.x() + p.side());
                     assertThat(face.centerY()).isBetween((double) p.y(), (double) p.y() + p.side());
@@ -69,7 +74,8 @@ class DetectionAndCropTest {
                 }
             }
         }
-        double mean = framing.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+        double mean =
+                framing.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
         long wellFramed = framing.stream().filter(iou -> iou >= 0.6).count();
         System.out.printf("framing IoU: mean %.3f, >= 0.6 for %d of %d%n", mean, wellFramed, framing.size());
         assertThat(mean).as("mean IoU of crop square and true face square").isGreaterThan(0.7);
@@ -117,8 +123,10 @@ class DetectionAndCropTest {
                     tilted.landmarks().get(1).x() - tilted.landmarks().get(0).x()));
             List<DetectedFace> upright = yunet.detect(frame);
             double uprightAngle = Math.toDegrees(Math.atan2(
-                    upright.get(0).landmarks().get(1).y() - upright.get(0).landmarks().get(0).y(),
-                    upright.get(0).landmarks().get(1).x() - upright.get(0).landmarks().get(0).x()));
+                    upright.get(0).landmarks().get(1).y()
+                            - upright.get(0).landmarks().get(0).y(),
+                    upright.get(0).landmarks().get(1).x()
+                            - upright.get(0).landmarks().get(0).x()));
             // getRotationMatrix2D turns counter-clockwise on screen, so the eye line tilts by up to -20 degrees
             // (landmarks on an upscaled 48 px face are coarse, hence the wide band)
             assertThat(eyeAngle - uprightAngle).isBetween(-30.0, -5.0);
@@ -127,19 +135,21 @@ class DetectionAndCropTest {
             // it is given: the upright detection carried through the same rotation. The levelled crop of
             // the tilted face must then look like the crop of the upright face; the unlevelled one must not.
             DetectedFace carried = rotate(upright.get(0), m);
-            CropSettings levelling = new CropSettings(CALIBRATED.boxScale(), CALIBRATED.centerShiftX(),
-                    CALIBRATED.centerShiftY(), true, 48);
-            CropSettings notLevelling = new CropSettings(CALIBRATED.boxScale(), CALIBRATED.centerShiftX(),
-                    CALIBRATED.centerShiftY(), false, 48);
+            CropSettings levelling = new CropSettings(
+                    CALIBRATED.boxScale(), CALIBRATED.centerShiftX(), CALIBRATED.centerShiftY(), true, 48);
+            CropSettings notLevelling = new CropSettings(
+                    CALIBRATED.boxScale(), CALIBRATED.centerShiftX(), CALIBRATED.centerShiftY(), false, 48);
             Mat reference = FaceCropper.crop(frame, upright.get(0), levelling);
             Mat levelled = FaceCropper.crop(rotated, carried, levelling);
             Mat unlevelled = FaceCropper.crop(rotated, carried, notLevelling);
             try {
                 double levelledDiff = meanAbsDiff(reference, levelled);
                 double unlevelledDiff = meanAbsDiff(reference, unlevelled);
-                System.out.printf("crop of the tilted face vs the upright crop: levelled %.1f, unlevelled %.1f grey levels%n",
+                System.out.printf(
+                        "crop of the tilted face vs the upright crop: levelled %.1f, unlevelled %.1f grey levels%n",
                         levelledDiff, unlevelledDiff);
-                assertThat(levelledDiff).as("levelled crop vs upright crop (mean abs grey difference)")
+                assertThat(levelledDiff)
+                        .as("levelled crop vs upright crop (mean abs grey difference)")
                         .isLessThan(4.0)
                         .isLessThan(unlevelledDiff / 3);
             } finally {
@@ -162,7 +172,9 @@ class DetectionAndCropTest {
             Mat frame = TestFrames.compose(faces.get(i).pixels(), 640, 480, 192, 220, 140, i);
             try {
                 List<DetectedFace> detected = haar.detect(frame);
-                if (detected.stream().anyMatch(f -> f.centerX() > 220 && f.centerX() < 412 && f.centerY() > 140 && f.centerY() < 332)) {
+                if (detected.stream()
+                        .anyMatch(f ->
+                                f.centerX() > 220 && f.centerX() < 412 && f.centerY() > 140 && f.centerY() < 332)) {
                     found++;
                 }
                 detected.forEach(f -> assertThat(f.landmarks()).isEmpty());
@@ -176,12 +188,13 @@ class DetectionAndCropTest {
     /** The face moved by the 2x3 affine matrix {@code m} (row-major), box size kept. */
     private static DetectedFace rotate(DetectedFace face, double[] m) {
         List<DetectedFace.Point> landmarks = face.landmarks().stream()
-                .map(p -> new DetectedFace.Point(m[0] * p.x() + m[1] * p.y() + m[2], m[3] * p.x() + m[4] * p.y() + m[5]))
+                .map(p ->
+                        new DetectedFace.Point(m[0] * p.x() + m[1] * p.y() + m[2], m[3] * p.x() + m[4] * p.y() + m[5]))
                 .toList();
         double cx = m[0] * face.centerX() + m[1] * face.centerY() + m[2];
         double cy = m[3] * face.centerX() + m[4] * face.centerY() + m[5];
-        return new DetectedFace(cx - face.width() / 2, cy - face.height() / 2, face.width(), face.height(),
-                landmarks, face.score());
+        return new DetectedFace(
+                cx - face.width() / 2, cy - face.height() / 2, face.width(), face.height(), landmarks, face.score());
     }
 
     private static double framingIou(DetectedFace face, Placement p) {

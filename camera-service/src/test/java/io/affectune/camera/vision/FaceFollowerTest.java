@@ -3,8 +3,8 @@ package io.affectune.camera.vision;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.affectune.camera.TestFaces;
-import io.affectune.camera.emotion.ModelFraming;
 import io.affectune.camera.TestFrames;
+import io.affectune.camera.emotion.ModelFraming;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,12 +23,14 @@ import org.opencv.imgcodecs.Imgcodecs;
  */
 class FaceFollowerTest {
 
-    private static final CropSettings FRAMING = ModelFraming.load(null, "effnetb3-fer2013").crop();
+    private static final CropSettings FRAMING =
+            ModelFraming.load(null, "effnetb3-fer2013").crop();
     private static YuNetFaceDetector yunet;
 
     @BeforeAll
     static void detector() throws Exception {
-        try (InputStream in = FaceFollowerTest.class.getResourceAsStream("/face-detection/face_detection_yunet_2023mar.onnx")) {
+        try (InputStream in =
+                FaceFollowerTest.class.getResourceAsStream("/face-detection/face_detection_yunet_2023mar.onnx")) {
             yunet = new YuNetFaceDetector(in.readAllBytes(), 0.7f, 32, 8, 320, 640);
         }
     }
@@ -88,10 +90,14 @@ class FaceFollowerTest {
                 next.release();
             }
             Mat fifth = frame(face, 220, 140);
-            assertThat(follower.followable(640, 480)).as("the 5th frame after a detection is detected again").isEmpty();
+            assertThat(follower.followable(640, 480))
+                    .as("the 5th frame after a detection is detected again")
+                    .isEmpty();
             fifth.release();
         }
-        assertThat(followed).as("frames followed of 48 (12 faces x 4 frames moved by 1-2 px)").isGreaterThanOrEqualTo(44);
+        assertThat(followed)
+                .as("frames followed of 48 (12 faces x 4 frames moved by 1-2 px)")
+                .isGreaterThanOrEqualTo(44);
     }
 
     @Test
@@ -104,13 +110,17 @@ class FaceFollowerTest {
             start(moved, first);
             Mat away = frame(face, 300, 180);
             assertThat(follows(moved, away)).as("face %d moved by 80 px", i).isFalse();
-            assertThat(moved.followable(640, 480)).as("a lost face is not followed again").isEmpty();
+            assertThat(moved.followable(640, 480))
+                    .as("a lost face is not followed again")
+                    .isEmpty();
             away.release();
 
             FaceFollower replaced = new FaceFollower(5, 12);
             start(replaced, first);
             Mat other = frame(faces.get((i + 21) % faces.size()), 220, 140);
-            assertThat(follows(replaced, other)).as("face %d replaced by another one", i).isFalse();
+            assertThat(follows(replaced, other))
+                    .as("face %d replaced by another one", i)
+                    .isFalse();
             other.release();
 
             FaceFollower resized = new FaceFollower(5, 12);

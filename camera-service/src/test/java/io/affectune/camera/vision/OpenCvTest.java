@@ -19,7 +19,8 @@ class OpenCvTest {
         assertThat(OpenCv.nativeLibrary().getParent().getFileName().toString()).startsWith(Core.VERSION);
         assertThat(Files.size(OpenCv.nativeLibrary())).isGreaterThan(1_000_000);
         try (var leftovers = Files.list(OpenCv.nativeLibrary().getParent())) {
-            assertThat(leftovers.filter(p -> p.getFileName().toString().endsWith(".part"))).isEmpty();
+            assertThat(leftovers.filter(p -> p.getFileName().toString().endsWith(".part")))
+                    .isEmpty();
         }
         Mat m = new Mat(2, 2, CvType.CV_8UC1);
         try {

@@ -4,9 +4,6 @@ import io.affectune.models.FacePreprocessor;
 import io.affectune.models.OnnxClassifier;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Timer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +12,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Gathers images from concurrent requests into one ONNX Runtime run. Dedicated worker threads take
@@ -32,8 +31,7 @@ public final class MicroBatcher implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(MicroBatcher.class);
 
-    private record Job(float[] tensor, CompletableFuture<float[]> result, long deadlineNanos) {
-    }
+    private record Job(float[] tensor, CompletableFuture<float[]> result, long deadlineNanos) {}
 
     private final OnnxClassifier classifier;
     private final FacePreprocessor preprocessor;
@@ -48,11 +46,20 @@ public final class MicroBatcher implements AutoCloseable {
     private final int threads;
     /** Inference time per image, a moving average of the last runs; 0 until the first run. */
     private volatile double nanosPerImage;
+
     private volatile boolean running = true;
 
-    public MicroBatcher(String modelId, OnnxClassifier classifier, FacePreprocessor preprocessor, boolean flipTta,
-                        int maxBatchSize, Duration maxWait, int queueCapacity, int threads,
-                        Timer inferenceTimer, DistributionSummary batchSizes) {
+    public MicroBatcher(
+            String modelId,
+            OnnxClassifier classifier,
+            FacePreprocessor preprocessor,
+            boolean flipTta,
+            int maxBatchSize,
+            Duration maxWait,
+            int queueCapacity,
+            int threads,
+            Timer inferenceTimer,
+            DistributionSummary batchSizes) {
         this.classifier = classifier;
         this.preprocessor = preprocessor;
         this.flipTta = flipTta;
@@ -194,8 +201,10 @@ public final class MicroBatcher implements AutoCloseable {
         long now = System.nanoTime();
         batch.removeIf(job -> {
             if (now - job.deadlineNanos() > 0) {
-                job.result().completeExceptionally(new QueueFullException(
-                        "busy: the image waited twice its deadline (EMOTION_QUEUE_DEADLINE) and was not run; retry shortly"));
+                job.result()
+                        .completeExceptionally(
+                                new QueueFullException(
+                                        "busy: the image waited twice its deadline (EMOTION_QUEUE_DEADLINE) and was not run; retry shortly"));
                 return true;
             }
             return false;

@@ -9,17 +9,16 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
-import org.springframework.stereotype.Component;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
 
 /**
  * Loads every model of MODELS_DIR in the background at start-up (health stays DOWN until the
@@ -30,7 +29,11 @@ public class ModelRegistry implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(ModelRegistry.class);
 
-    public enum State { LOADING, READY, FAILED }
+    public enum State {
+        LOADING,
+        READY,
+        FAILED
+    }
 
     private final EmotionProperties properties;
     private final MeterRegistry meters;
@@ -77,7 +80,8 @@ public class ModelRegistry implements SmartLifecycle {
                 String why = failures.containsKey(properties.defaultModel())
                         ? failures.get(properties.defaultModel())
                         : "no directory with a model.json whose id is '" + properties.defaultModel() + "' in "
-                        + modelsDir + " (found: " + found.stream().map(ModelDescriptor::id).toList() + ")";
+                                + modelsDir + " (found: "
+                                + found.stream().map(ModelDescriptor::id).toList() + ")";
                 fail("default model " + properties.defaultModel() + " (DEFAULT_MODEL) is not available: " + why);
                 return;
             }
@@ -96,7 +100,8 @@ public class ModelRegistry implements SmartLifecycle {
 
     private LoadedModel load(ModelDescriptor descriptor) {
         String id = descriptor.id();
-        OnnxClassifier classifier = new OnnxClassifier(descriptor, properties.intraOpThreads(), properties.intraOpSpinning());
+        OnnxClassifier classifier =
+                new OnnxClassifier(descriptor, properties.intraOpThreads(), properties.intraOpSpinning());
         Timer timer = Timer.builder("emotion.inference")
                 .description("Time of one ONNX Runtime run (a whole micro-batch)")
                 .tag("model", id)
@@ -110,9 +115,17 @@ public class ModelRegistry implements SmartLifecycle {
                 .serviceLevelObjectives(1, 2, 4, 8, 16, 32)
                 .register(meters);
         FacePreprocessor preprocessor = new FacePreprocessor(descriptor.manifest());
-        MicroBatcher batcher = new MicroBatcher(id, classifier, preprocessor,
-                descriptor.manifest().horizontalFlipTta(), properties.maxBatchSize(), properties.maxBatchWait(),
-                properties.queueCapacity(), properties.inferenceThreads(), timer, batchSizes);
+        MicroBatcher batcher = new MicroBatcher(
+                id,
+                classifier,
+                preprocessor,
+                descriptor.manifest().horizontalFlipTta(),
+                properties.maxBatchSize(),
+                properties.maxBatchWait(),
+                properties.queueCapacity(),
+                properties.inferenceThreads(),
+                timer,
+                batchSizes);
         Gauge.builder("emotion.queue.depth", batcher, MicroBatcher::queueDepth)
                 .description("Images waiting for inference")
                 .tag("model", id)

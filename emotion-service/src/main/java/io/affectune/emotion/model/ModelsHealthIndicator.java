@@ -1,11 +1,10 @@
 package io.affectune.emotion.model;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.stereotype.Component;
-
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /** DOWN while the models load and when the default model cannot be served; UP once it can. */
 @Component("models")
@@ -25,7 +24,9 @@ public class ModelsHealthIndicator implements HealthIndicator {
         if (registry.modelsDir() != null) {
             details.put("modelsDir", registry.modelsDir().toString());
         }
-        details.put("loaded", registry.loaded().stream().map(m -> m.id() + " " + m.version()).toList());
+        details.put(
+                "loaded",
+                registry.loaded().stream().map(m -> m.id() + " " + m.version()).toList());
         if (!registry.failures().isEmpty()) {
             details.put("failed", registry.failures());
         }

@@ -2,6 +2,8 @@ package io.affectune.emotion.prediction;
 
 import io.affectune.support.problem.ApiProblem;
 import io.affectune.support.reactive.RequestBodies;
+import java.io.ByteArrayOutputStream;
+import java.util.Map;
 import org.springframework.core.ResolvableType;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -11,9 +13,6 @@ import org.springframework.http.codec.multipart.PartEventHttpMessageReader;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import reactor.core.publisher.Flux;
-
-import java.io.ByteArrayOutputStream;
-import java.util.Map;
 
 /**
  * Reads a multipart/form-data request part by part, in memory only (Spring's default multipart
@@ -37,8 +36,11 @@ final class MultipartImages {
 
     Flux<ImagePart> read(ServerHttpRequest request) {
         MediaType type = request.getHeaders().getContentType();
-        if (type == null || !MediaType.MULTIPART_FORM_DATA.isCompatibleWith(type) || type.getParameter("boundary") == null) {
-            throw ApiProblem.unsupportedMediaType("Send the images as multipart/form-data (with a boundary), one part named 'image' per image; got "
+        if (type == null
+                || !MediaType.MULTIPART_FORM_DATA.isCompatibleWith(type)
+                || type.getParameter("boundary") == null) {
+            throw ApiProblem.unsupportedMediaType(
+                    "Send the images as multipart/form-data (with a boundary), one part named 'image' per image; got "
                             + (type == null ? "no Content-Type" : type.toString()));
         }
         long declared = request.getHeaders().getContentLength();
@@ -55,15 +57,16 @@ final class MultipartImages {
         return Flux.defer(() -> {
             Assembly assembly = new Assembly();
             return events.<ImagePart>handle((event, sink) -> {
-                try {
-                    ImagePart part = assembly.accept(event);
-                    if (part != null) {
-                        sink.next(part);
-                    }
-                } catch (ApiProblem problem) {
-                    sink.error(problem);
-                }
-            }).doOnDiscard(PartEvent.class, event -> DataBufferUtils.release(event.content()));
+                        try {
+                            ImagePart part = assembly.accept(event);
+                            if (part != null) {
+                                sink.next(part);
+                            }
+                        } catch (ApiProblem problem) {
+                            sink.error(problem);
+                        }
+                    })
+                    .doOnDiscard(PartEvent.class, event -> DataBufferUtils.release(event.content()));
         });
     }
 
@@ -78,7 +81,8 @@ final class MultipartImages {
                 if (first == null) {
                     index++;
                     if (index > maxParts) {
-                        throw ApiProblem.tooLarge("Too many images",
+                        throw ApiProblem.tooLarge(
+                                "Too many images",
                                 "A batch holds at most " + maxParts + " image parts (EMOTION_MAX_BATCH_IMAGES); "
                                         + "part " + index + " is one too many");
                     }
@@ -87,9 +91,13 @@ final class MultipartImages {
                 }
                 int size = buffer.readableByteCount();
                 if (content.size() + (long) size > maxPartBytes) {
-                    throw PredictionService.inPart(ApiProblem.tooLarge("Image too large",
-                            "the image is larger than the limit of " + maxPartBytes + " bytes (EMOTION_MAX_IMAGE_SIZE)"),
-                            index, filename(first));
+                    throw PredictionService.inPart(
+                            ApiProblem.tooLarge(
+                                    "Image too large",
+                                    "the image is larger than the limit of " + maxPartBytes
+                                            + " bytes (EMOTION_MAX_IMAGE_SIZE)"),
+                            index,
+                            filename(first));
                 }
                 byte[] bytes = new byte[size];
                 buffer.read(bytes);
@@ -100,8 +108,8 @@ final class MultipartImages {
             if (!event.isLast()) {
                 return null;
             }
-            ImagePart part = new ImagePart(index, first.name(), filename(first), first.headers().getContentType(),
-                    content.toByteArray());
+            ImagePart part = new ImagePart(
+                    index, first.name(), filename(first), first.headers().getContentType(), content.toByteArray());
             first = null;
             content = null;
             return part;
@@ -109,8 +117,11 @@ final class MultipartImages {
     }
 
     private static ApiProblem tooLarge(long limit) {
-        return ApiProblem.tooLarge("Payload too large", "The multipart body is larger than " + limit
-                + " bytes (EMOTION_MAX_BATCH_BODY_SIZE): send fewer or smaller images").with("maxBytes", limit);
+        return ApiProblem.tooLarge(
+                        "Payload too large",
+                        "The multipart body is larger than " + limit
+                                + " bytes (EMOTION_MAX_BATCH_BODY_SIZE): send fewer or smaller images")
+                .with("maxBytes", limit);
     }
 
     private static String filename(PartEvent event) {

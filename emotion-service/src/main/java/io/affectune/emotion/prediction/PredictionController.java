@@ -9,6 +9,8 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
+import java.time.Duration;
+import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -16,9 +18,6 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
-
-import java.time.Duration;
-import java.util.List;
 
 @RestController
 @RequestMapping("/api/v1/predictions")
@@ -34,20 +33,31 @@ public class PredictionController {
 
     public PredictionController(PredictionService predictions, EmotionProperties properties) {
         this.predictions = predictions;
-        this.maxImageBytes = (int) Math.min(Integer.MAX_VALUE, properties.maxImageSize().toBytes());
+        this.maxImageBytes =
+                (int) Math.min(Integer.MAX_VALUE, properties.maxImageSize().toBytes());
         this.queueDeadline = properties.queueDeadline();
-        this.multipart = new MultipartImages(maxImageBytes, properties.maxBatchImages(),
+        this.multipart = new MultipartImages(
+                maxImageBytes,
+                properties.maxBatchImages(),
                 properties.maxBatchBodySize().toBytes());
     }
 
     @PostMapping
-    @Operation(summary = "Emotion of one face image",
-            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = {
-                    @Content(mediaType = "image/jpeg", schema = @Schema(type = "string", format = "binary")),
-                    @Content(mediaType = "image/png", schema = @Schema(type = "string", format = "binary"))}))
+    @Operation(
+            summary = "Emotion of one face image",
+            requestBody =
+                    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                            required = true,
+                            content = {
+                                @Content(
+                                        mediaType = "image/jpeg",
+                                        schema = @Schema(type = "string", format = "binary")),
+                                @Content(mediaType = "image/png", schema = @Schema(type = "string", format = "binary"))
+                            }))
     public Mono<Prediction> predict(
             @Parameter(description = "model id (GET /api/v1/models); default DEFAULT_MODEL")
-            @RequestParam(name = "model", required = false) String modelId,
+                    @RequestParam(name = "model", required = false)
+                    String modelId,
             ServerHttpRequest request) {
         LoadedModel model = predictions.model(modelId);
         DeclaredImageType.require(request.getHeaders().getContentType(), false);
@@ -56,22 +66,32 @@ public class PredictionController {
     }
 
     @PostMapping("/batch")
-    @Operation(summary = "Emotions of up to 32 face images (multipart/form-data, one part named 'image' per image), "
-            + "answered in the same order",
-            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content =
-            @Content(mediaType = "multipart/form-data", schema = @Schema(type = "object"))))
+    @Operation(
+            summary = "Emotions of up to 32 face images (multipart/form-data, one part named 'image' per image), "
+                    + "answered in the same order",
+            requestBody =
+                    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                            required = true,
+                            content = @Content(mediaType = "multipart/form-data", schema = @Schema(type = "object"))))
     public Mono<List<Prediction>> predictBatch(
             @Parameter(description = "model id (GET /api/v1/models); default DEFAULT_MODEL")
-            @RequestParam(name = "model", required = false) String modelId,
-            @Parameter(description = "the model version the caller prepared its images for (camera-service sends "
-                    + "the version of the manifest it framed the faces with); another loaded version is a 409")
-            @RequestParam(name = "version", required = false) String version,
+                    @RequestParam(name = "model", required = false)
+                    String modelId,
+            @Parameter(
+                            description =
+                                    "the model version the caller prepared its images for (camera-service sends "
+                                            + "the version of the manifest it framed the faces with); another loaded version is a 409")
+                    @RequestParam(name = "version", required = false)
+                    String version,
             ServerHttpRequest request) {
         LoadedModel model = predictions.model(modelId);
         if (version != null && !version.equals(model.version())) {
-            throw new ApiProblem(HttpStatus.CONFLICT, "Model version mismatch", "The request is for model '"
-                    + model.id() + "' version " + version + ", but version " + model.version()
-                    + " is loaded: both services must read the same model directory (MODELS_DIR, DEFAULT_MODEL)")
+            throw new ApiProblem(
+                            HttpStatus.CONFLICT,
+                            "Model version mismatch",
+                            "The request is for model '"
+                                    + model.id() + "' version " + version + ", but version " + model.version()
+                                    + " is loaded: both services must read the same model directory (MODELS_DIR, DEFAULT_MODEL)")
                     .type("model-version-mismatch")
                     .with("model", model.id())
                     .with("requestedVersion", version)
@@ -103,7 +123,10 @@ public class PredictionController {
     }
 
     private ApiProblem tooLarge(long limit) {
-        return ApiProblem.tooLarge("Image too large", "The body is larger than the limit of " + limit
-                + " bytes (EMOTION_MAX_IMAGE_SIZE): send a face crop").with("maxBytes", limit);
+        return ApiProblem.tooLarge(
+                        "Image too large",
+                        "The body is larger than the limit of " + limit
+                                + " bytes (EMOTION_MAX_IMAGE_SIZE): send a face crop")
+                .with("maxBytes", limit);
     }
 }

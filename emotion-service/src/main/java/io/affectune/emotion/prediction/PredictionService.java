@@ -11,6 +11,11 @@ import io.affectune.support.image.DeclaredImageType;
 import io.affectune.support.image.ImageAdmission;
 import io.affectune.support.image.ImageIoDecoder;
 import io.affectune.support.problem.ApiProblem;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
@@ -18,12 +23,6 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
-
-import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * Decodes and preprocesses images on a small decode pool, then hands the tensors to the model's
@@ -39,8 +38,8 @@ public class PredictionService implements DisposableBean {
 
     public PredictionService(ModelRegistry registry, EmotionProperties properties) {
         this.registry = registry;
-        this.admission = new ImageAdmission(properties.maxImagePixels(), properties.progressiveWeight(),
-                "EMOTION_MAX_IMAGE_PIXELS");
+        this.admission = new ImageAdmission(
+                properties.maxImagePixels(), properties.progressiveWeight(), "EMOTION_MAX_IMAGE_PIXELS");
         this.decodeScheduler = Schedulers.newParallel("image-decode", properties.effectiveDecodeThreads());
         this.inlineDecodeMaxPixels = properties.inlineDecodeMaxPixels();
     }
@@ -49,11 +48,16 @@ public class PredictionService implements DisposableBean {
     public LoadedModel model(String id) {
         return registry.find(id).orElseThrow(() -> {
             if (registry.state() != ModelRegistry.State.READY) {
-                return new ModelUnavailableException(registry.problem() == null
-                        ? "the models are still loading; retry shortly" : registry.problem());
+                return new ModelUnavailableException(
+                        registry.problem() == null
+                                ? "the models are still loading; retry shortly"
+                                : registry.problem());
             }
-            return new ApiProblem(HttpStatus.NOT_FOUND, "Unknown model", "No model '" + id + "' is loaded; loaded: "
-                    + registry.loaded().stream().map(LoadedModel::id).toList() + " (see GET /api/v1/models)");
+            return new ApiProblem(
+                    HttpStatus.NOT_FOUND,
+                    "Unknown model",
+                    "No model '" + id + "' is loaded; loaded: "
+                            + registry.loaded().stream().map(LoadedModel::id).toList() + " (see GET /api/v1/models)");
         });
     }
 
@@ -72,30 +76,30 @@ public class PredictionService implements DisposableBean {
             return Mono.error(refused);
         }
         Mono<CompletableFuture<float[]>> submitted = Mono.fromCallable(() -> {
-                    batcher.preparing();
-                    float[] tensor;
-                    try {
-                        tensor = model.preprocessor().preprocess(ImageIoDecoder.decode(image));
-                    } catch (RuntimeException e) {
-                        batcher.preparationEnded();
-                        throw e;
-                    }
-                    return batcher.submitPrepared(tensor, deadline);
-                });
+            batcher.preparing();
+            float[] tensor;
+            try {
+                tensor = model.preprocessor().preprocess(ImageIoDecoder.decode(image));
+            } catch (RuntimeException e) {
+                batcher.preparationEnded();
+                throw e;
+            }
+            return batcher.submitPrepared(tensor, deadline);
+        });
         // A face crop decodes in well under a millisecond: doing it on the event loop saves a thread
         // hop. Anything bigger is decoded on the decode pool so the event loop never stalls.
         if (image.progressive() || image.pixels() > inlineDecodeMaxPixels) {
             submitted = submitted.subscribeOn(decodeScheduler);
         }
-        return submitted
-                .flatMap(Mono::fromFuture)
-                .map(probabilities -> toPrediction(model, probabilities));
+        return submitted.flatMap(Mono::fromFuture).map(probabilities -> toPrediction(model, probabilities));
     }
 
     /** All parts are decoded first, so that one bad part refuses the request before any inference. */
     public Mono<List<Prediction>> predictAll(LoadedModel model, List<ImagePart> parts, Duration budget) {
         if (parts.isEmpty()) {
-            return Mono.error(new ApiProblem(HttpStatus.BAD_REQUEST, "No images",
+            return Mono.error(new ApiProblem(
+                    HttpStatus.BAD_REQUEST,
+                    "No images",
                     "The request holds no parts; send one part named 'image' per image"));
         }
         MicroBatcher batcher = model.batcher();
@@ -107,17 +111,19 @@ public class PredictionService implements DisposableBean {
         }
         return Flux.fromIterable(parts)
                 .flatMapSequential(part -> Mono.fromCallable(() -> {
-                    batcher.preparing();
-                    try {
-                        return tensorOf(model, part);
-                    } finally {
-                        batcher.preparationEnded();
-                    }
-                }).subscribeOn(decodeScheduler))
+                            batcher.preparing();
+                            try {
+                                return tensorOf(model, part);
+                            } finally {
+                                batcher.preparationEnded();
+                            }
+                        })
+                        .subscribeOn(decodeScheduler))
                 .collectList()
                 .flatMap(tensors -> {
                     List<CompletableFuture<float[]>> futures = batcher.submitAll(tensors, deadline);
-                    return Flux.fromIterable(futures).concatMap(Mono::fromFuture)
+                    return Flux.fromIterable(futures)
+                            .concatMap(Mono::fromFuture)
                             .map(probabilities -> toPrediction(model, probabilities))
                             .collectList();
                 });
@@ -126,7 +132,9 @@ public class PredictionService implements DisposableBean {
     private float[] tensorOf(LoadedModel model, ImagePart part) {
         try {
             if (!"image".equals(part.name())) {
-                throw new ApiProblem(HttpStatus.BAD_REQUEST, "Unexpected part",
+                throw new ApiProblem(
+                        HttpStatus.BAD_REQUEST,
+                        "Unexpected part",
                         "The part is named '" + part.name() + "'; every part must be named 'image'");
             }
             DeclaredImageType.require(part.contentType(), false);
@@ -149,8 +157,8 @@ public class PredictionService implements DisposableBean {
             byLabel.put(labels.get(i), probabilities[i]);
         }
         int best = OnnxClassifier.argmax(probabilities);
-        return new Prediction(labels.get(best), probabilities[best], byLabel,
-                new Prediction.ModelRef(model.id(), model.version()));
+        return new Prediction(
+                labels.get(best), probabilities[best], byLabel, new Prediction.ModelRef(model.id(), model.version()));
     }
 
     @Override

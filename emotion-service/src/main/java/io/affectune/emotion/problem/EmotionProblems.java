@@ -24,7 +24,8 @@ public class EmotionProblems {
     ProblemMapper emotionProblemMapper(EmotionProperties properties) {
         return error -> {
             if (error instanceof QueueFullException) {
-                return ApiProblem.unavailable("Busy", error.getMessage(), properties.retryAfter()).type("queue-full");
+                return ApiProblem.unavailable("Busy", error.getMessage(), properties.retryAfter())
+                        .type("queue-full");
             }
             if (error instanceof ModelUnavailableException) {
                 return ApiProblem.unavailable("Model not ready", error.getMessage(), properties.retryAfter());

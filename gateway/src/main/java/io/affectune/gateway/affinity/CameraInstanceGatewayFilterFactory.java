@@ -68,31 +68,41 @@ public class CameraInstanceGatewayFilterFactory
     }
 
     /** Nothing to configure per route. */
-    public static class Config {
-    }
+    public static class Config {}
 
     @Override
     public GatewayFilter apply(Config config) {
-        return new OrderedGatewayFilter((exchange, chain) -> {
-            String id = ServerWebExchangeUtils.getUriTemplateVariables(exchange).get("id");
-            Optional<String> instance = instanceOf(id);
-            URI routed = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR);
-            if (instance.isEmpty() || routed == null) {
-                return chain.filter(exchange);
-            }
-            Optional<URI> instanceUrl = base(instance.get());
-            if (instanceUrl.isEmpty()) { // a name CAMERA_INSTANCE_NAMES allows but that makes no URL
-                log.warn("camera-service instance name '{}' makes no URL of {}; sent to the Service", instance.get(), urlTemplate);
-                return chain.filter(exchange);
-            }
-            URI base = instanceUrl.get();
-            URI target = UriComponentsBuilder.fromUri(routed)
-                    .scheme(base.getScheme()).host(base.getHost()).port(base.getPort())
-                    .build(true).toUri();
-            exchange.getAttributes().put(ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR, target);
-            return chain.filter(exchange).onErrorMap(CameraInstanceGatewayFilterFactory::gone,
-                    error -> lost(exchange, id, instance.get(), error));
-        }, ORDER);
+        return new OrderedGatewayFilter(
+                (exchange, chain) -> {
+                    String id = ServerWebExchangeUtils.getUriTemplateVariables(exchange)
+                            .get("id");
+                    Optional<String> instance = instanceOf(id);
+                    URI routed = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR);
+                    if (instance.isEmpty() || routed == null) {
+                        return chain.filter(exchange);
+                    }
+                    Optional<URI> instanceUrl = base(instance.get());
+                    if (instanceUrl.isEmpty()) { // a name CAMERA_INSTANCE_NAMES allows but that makes no URL
+                        log.warn(
+                                "camera-service instance name '{}' makes no URL of {}; sent to the Service",
+                                instance.get(),
+                                urlTemplate);
+                        return chain.filter(exchange);
+                    }
+                    URI base = instanceUrl.get();
+                    URI target = UriComponentsBuilder.fromUri(routed)
+                            .scheme(base.getScheme())
+                            .host(base.getHost())
+                            .port(base.getPort())
+                            .build(true)
+                            .toUri();
+                    exchange.getAttributes().put(ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR, target);
+                    return chain.filter(exchange)
+                            .onErrorMap(
+                                    CameraInstanceGatewayFilterFactory::gone,
+                                    error -> lost(exchange, id, instance.get(), error));
+                },
+                ORDER);
     }
 
     /** The instance an id names, when routing by instance is on and the name is an allowed one. */
@@ -130,14 +140,22 @@ public class CameraInstanceGatewayFilterFactory
     }
 
     private static ApiProblem lost(ServerWebExchange exchange, String id, String instance, Throwable error) {
-        log.info("camera-service instance {} of '{}' cannot be reached ({}): answered as gone", instance, id, error.toString());
+        log.info(
+                "camera-service instance {} of '{}' cannot be reached ({}): answered as gone",
+                instance,
+                id,
+                error.toString());
         String why = "the camera-service instance it lived on (" + instance + ") is gone (scaled down, moved or "
                 + "restarted), and what it held in memory with it.";
         if (exchange.getRequest().getPath().value().startsWith("/api/v1/sources/")) {
-            return new ApiProblem(HttpStatus.NOT_FOUND, "Unknown source", "No source '" + id + "': " + why
-                    + " Open the source again.").with("instance", instance);
+            return new ApiProblem(
+                            HttpStatus.NOT_FOUND,
+                            "Unknown source",
+                            "No source '" + id + "': " + why + " Open the source again.")
+                    .with("instance", instance);
         }
         return ApiProblem.notFound("No session '" + id + "': " + why + " Create a new session.")
-                .type("unknown-session").with("instance", instance);
+                .type("unknown-session")
+                .with("instance", instance);
     }
 }

@@ -3,7 +3,6 @@ package io.affectune.gateway.health;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
-
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.ReactiveHealthIndicator;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -26,13 +25,15 @@ public class DownstreamHealthIndicator implements ReactiveHealthIndicator {
     @SuppressWarnings("unchecked")
     public Mono<Health> health() {
         long started = System.nanoTime();
-        return client.get().uri("/actuator/health")
+        return client.get()
+                .uri("/actuator/health")
                 .exchangeToMono(response -> response.bodyToMono(Map.class)
                         .defaultIfEmpty(Map.of())
                         .map(body -> {
                             Object status = ((Map<String, Object>) body).getOrDefault("status", "UNKNOWN");
                             Health.Builder health = response.statusCode().is2xxSuccessful() && "UP".equals(status)
-                                    ? Health.up() : Health.down();
+                                    ? Health.up()
+                                    : Health.down();
                             return health.withDetail("url", baseUrl.toString())
                                     .withDetail("status", String.valueOf(status))
                                     .withDetail("latencyMs", (System.nanoTime() - started) / 1_000_000)
@@ -41,8 +42,10 @@ public class DownstreamHealthIndicator implements ReactiveHealthIndicator {
                 .timeout(timeout)
                 .onErrorResume(error -> Mono.just(Health.down()
                         .withDetail("url", baseUrl.toString())
-                        .withDetail("error", error.getClass().getSimpleName()
-                                + (error.getMessage() != null ? ": " + error.getMessage() : ""))
+                        .withDetail(
+                                "error",
+                                error.getClass().getSimpleName()
+                                        + (error.getMessage() != null ? ": " + error.getMessage() : ""))
                         .build()));
     }
 }

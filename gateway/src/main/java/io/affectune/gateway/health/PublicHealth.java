@@ -1,10 +1,9 @@
 package io.affectune.gateway.health;
 
+import io.affectune.support.problem.ApiProblem;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-
-import io.affectune.support.problem.ApiProblem;
 import org.springframework.boot.actuate.endpoint.ApiVersion;
 import org.springframework.boot.actuate.endpoint.SecurityContext;
 import org.springframework.boot.actuate.endpoint.web.WebServerNamespace;
@@ -14,7 +13,6 @@ import org.springframework.boot.actuate.health.ReactiveHealthEndpointWebExtensio
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
-import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
 
@@ -28,15 +26,16 @@ public final class PublicHealth {
 
     static final Set<String> GROUPS = Set.of("liveness", "readiness");
 
-    private PublicHealth() {
-    }
+    private PublicHealth() {}
 
     public static RouterFunction<ServerResponse> routes(ReactiveHealthEndpointWebExtension health) {
         return RouterFunctions.route()
                 .GET("/actuator/health", request -> answer(health))
-                .GET("/actuator/health/{group}", request -> GROUPS.contains(request.pathVariable("group"))
-                        ? answer(health, request.pathVariable("group"))
-                        : Mono.error(ApiProblem.notFound("Nothing at " + request.path() + " on this port.")))
+                .GET(
+                        "/actuator/health/{group}",
+                        request -> GROUPS.contains(request.pathVariable("group"))
+                                ? answer(health, request.pathVariable("group"))
+                                : Mono.error(ApiProblem.notFound("Nothing at " + request.path() + " on this port.")))
                 .build();
     }
 

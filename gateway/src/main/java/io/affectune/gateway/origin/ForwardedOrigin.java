@@ -33,8 +33,9 @@ public class ForwardedOrigin implements HttpHeadersFilter, Ordered {
         if (host != null && !host.isBlank()) {
             headers.set("X-Forwarded-Host", host.trim());
             String scheme = exchange.getRequest().getURI().getScheme();
-            headers.set("X-Forwarded-Proto", "https".equalsIgnoreCase(scheme) || "wss".equalsIgnoreCase(scheme)
-                    ? "https" : "http");
+            headers.set(
+                    "X-Forwarded-Proto",
+                    "https".equalsIgnoreCase(scheme) || "wss".equalsIgnoreCase(scheme) ? "https" : "http");
         }
         return headers;
     }

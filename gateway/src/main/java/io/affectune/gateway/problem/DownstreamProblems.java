@@ -42,26 +42,36 @@ public class DownstreamProblems implements GlobalFilter, Ordered {
     static ApiProblem of(ServerWebExchange exchange, Throwable error) {
         Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
         // a route may name its service in its metadata (several routes to camera-service), else its id is the name
-        String service = route == null ? "the service"
+        String service = route == null
+                ? "the service"
                 : String.valueOf(route.getMetadata().getOrDefault("service", route.getId()));
         if (ProblemResolver.find(error, ConnectException.class) != null
                 || ProblemResolver.find(error, UnknownHostException.class) != null
                 || ProblemResolver.find(error, NoRouteToHostException.class) != null) {
             log.warn("{} is unreachable at {}: {}", service, route != null ? route.getUri() : "?", error.toString());
-            return ApiProblem.unavailable("Service unavailable", service
-                    + " cannot be reached right now (it may be starting or down). Try again in a few seconds.",
-                    RETRY_AFTER).with("service", service);
+            return ApiProblem.unavailable(
+                            "Service unavailable",
+                            service
+                                    + " cannot be reached right now (it may be starting or down). Try again in a few seconds.",
+                            RETRY_AFTER)
+                    .with("service", service);
         }
         // a connection reset (the service died mid-request) is an IOException, as is any broken exchange with it
         if (ProblemResolver.find(error, PrematureCloseException.class) != null
                 || ProblemResolver.find(error, IOException.class) != null) {
-            return new ApiProblem(HttpStatus.BAD_GATEWAY, "Bad gateway",
-                    service + " closed the connection before answering. Try again.").with("service", service);
+            return new ApiProblem(
+                            HttpStatus.BAD_GATEWAY,
+                            "Bad gateway",
+                            service + " closed the connection before answering. Try again.")
+                    .with("service", service);
         }
         ResponseStatusException status = ProblemResolver.find(error, ResponseStatusException.class);
         if (status != null && status.getStatusCode().value() == HttpStatus.GATEWAY_TIMEOUT.value()) {
-            return new ApiProblem(HttpStatus.GATEWAY_TIMEOUT, "Gateway timeout",
-                    service + " did not answer in time. Try again.").with("service", service);
+            return new ApiProblem(
+                            HttpStatus.GATEWAY_TIMEOUT,
+                            "Gateway timeout",
+                            service + " did not answer in time. Try again.")
+                    .with("service", service);
         }
         return null;
     }

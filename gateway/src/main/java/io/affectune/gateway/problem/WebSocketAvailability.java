@@ -1,10 +1,9 @@
 package io.affectune.gateway.problem;
 
+import io.netty.channel.ChannelOption;
 import java.net.ConnectException;
 import java.net.URI;
 import java.time.Duration;
-
-import io.netty.channel.ChannelOption;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
@@ -32,7 +31,9 @@ public class WebSocketAvailability implements GlobalFilter, Ordered {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
         URI target = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR);
-        if (target == null || !"websocket".equalsIgnoreCase(exchange.getRequest().getHeaders().getUpgrade())) {
+        if (target == null
+                || !"websocket"
+                        .equalsIgnoreCase(exchange.getRequest().getHeaders().getUpgrade())) {
             return chain.filter(exchange);
         }
         boolean secure = "https".equalsIgnoreCase(target.getScheme()) || "wss".equalsIgnoreCase(target.getScheme());
@@ -40,11 +41,11 @@ public class WebSocketAvailability implements GlobalFilter, Ordered {
         return TcpClient.newConnection()
                 .host(target.getHost())
                 .port(port)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                        Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
                 .connect()
-                .onErrorMap(error -> !(error instanceof ConnectException),
-                        error -> (Throwable) new ConnectException("cannot connect to " + target.getHost() + ":" + port
-                                + " (" + error + ")"))
+                .onErrorMap(error -> !(error instanceof ConnectException), error -> (Throwable)
+                        new ConnectException("cannot connect to " + target.getHost() + ":" + port + " (" + error + ")"))
                 .doOnNext(Connection::dispose)
                 .then(chain.filter(exchange));
     }

@@ -1,12 +1,11 @@
 package io.affectune.gateway.ratelimit;
 
+import io.affectune.gateway.GatewaySettings;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
-
-import io.affectune.gateway.GatewaySettings;
 
 /**
  * In-memory token buckets keyed by client (the remote IP). Kept in this process only: with one gateway
@@ -15,8 +14,7 @@ import io.affectune.gateway.GatewaySettings;
 public class ClientRateLimiter {
 
     /** The answer for one request: allowed, or how long to wait before the next one will be. */
-    public record Decision(boolean allowed, Duration retryAfter, int remaining) {
-    }
+    public record Decision(boolean allowed, Duration retryAfter, int remaining) {}
 
     private final GatewaySettings.RateLimit settings;
     private final LongSupplier clock;
@@ -39,8 +37,8 @@ public class ClientRateLimiter {
         if (buckets.size() >= settings.maxClients() && !buckets.containsKey(client)) {
             evictIdle(now);
         }
-        TokenBucket bucket = buckets.computeIfAbsent(client,
-                key -> new TokenBucket(settings.requestsPerSecond(), settings.burst(), now));
+        TokenBucket bucket = buckets.computeIfAbsent(
+                client, key -> new TokenBucket(settings.requestsPerSecond(), settings.burst(), now));
         long waitNanos = bucket.tryConsume(now);
         if (waitNanos == 0L) {
             return new Decision(true, Duration.ZERO, bucket.remaining(now));

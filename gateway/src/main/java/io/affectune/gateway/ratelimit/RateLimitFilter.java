@@ -1,13 +1,12 @@
 package io.affectune.gateway.ratelimit;
 
-import java.net.InetSocketAddress;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.affectune.support.problem.ApiProblem;
 import io.affectune.support.problem.ProblemResolver;
 import io.affectune.support.reactive.ProblemWebExceptionHandler;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.net.InetSocketAddress;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.core.Ordered;
@@ -39,8 +38,12 @@ public class RateLimitFilter implements GlobalFilter, Ordered {
      * @param answers       writes the 429 of a request with a body once that body is read (null: answer at once)
      * @param maxDrainBytes most body bytes read before answering; a longer body: answered and closed
      */
-    public RateLimitFilter(ClientRateLimiter limiter, MeterRegistry meters, ProblemResolver answers, ObjectMapper json,
-                           long maxDrainBytes) {
+    public RateLimitFilter(
+            ClientRateLimiter limiter,
+            MeterRegistry meters,
+            ProblemResolver answers,
+            ObjectMapper json,
+            long maxDrainBytes) {
         this.limiter = limiter;
         this.answers = answers;
         this.json = json;
@@ -60,9 +63,12 @@ public class RateLimitFilter implements GlobalFilter, Ordered {
         }
         rejected.increment();
         long retryAfterSeconds = Math.max(1, (decision.retryAfter().toMillis() + 999) / 1000);
-        ApiProblem tooMany = new ApiProblem(HttpStatus.TOO_MANY_REQUESTS, "Too many requests",
-                "This client sent more requests than the gateway allows. Wait " + retryAfterSeconds
-                        + " s before retrying.").retryAfter(decision.retryAfter())
+        ApiProblem tooMany = new ApiProblem(
+                        HttpStatus.TOO_MANY_REQUESTS,
+                        "Too many requests",
+                        "This client sent more requests than the gateway allows. Wait " + retryAfterSeconds
+                                + " s before retrying.")
+                .retryAfter(decision.retryAfter())
                 .with("retryAfterSeconds", retryAfterSeconds);
         ServerHttpRequest request = exchange.getRequest();
         HttpHeaders headers = request.getHeaders();
@@ -82,17 +88,21 @@ public class RateLimitFilter implements GlobalFilter, Ordered {
                 })
                 .takeUntil(buffer -> seen[0] > maxDrainBytes)
                 .then(Mono.defer(() -> {
-                    ProblemResolver.Answer answer = answers.resolve(tooMany, request.getMethod().name(),
+                    ProblemResolver.Answer answer = answers.resolve(
+                            tooMany,
+                            request.getMethod().name(),
                             request.getPath().value());
                     if (seen[0] > maxDrainBytes) {
                         exchange.getResponse().getHeaders().set(HttpHeaders.CONNECTION, "close");
                         return ProblemWebExceptionHandler.write(exchange, json, answer);
                     }
                     // the body is read: no reason to close (the write rule looks at the declared length)
-                    ServerWebExchange drained = exchange.mutate().request(r -> r.headers(h -> {
-                        h.remove(HttpHeaders.CONTENT_LENGTH);
-                        h.remove(HttpHeaders.TRANSFER_ENCODING);
-                    })).build();
+                    ServerWebExchange drained = exchange.mutate()
+                            .request(r -> r.headers(h -> {
+                                h.remove(HttpHeaders.CONTENT_LENGTH);
+                                h.remove(HttpHeaders.TRANSFER_ENCODING);
+                            }))
+                            .build();
                     return ProblemWebExceptionHandler.write(drained, json, answer);
                 }));
     }

@@ -1,7 +1,6 @@
 package io.affectune.gateway.security;
 
 import java.util.regex.Pattern;
-
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.server.ServerWebExchange;
@@ -17,7 +16,8 @@ import reactor.core.publisher.Mono;
 public class SecurityHeadersFilter implements WebFilter, Ordered {
 
     /** Host header values we are willing to echo into the policy; anything else falls back to 'self' only. */
-    private static final Pattern SAFE_HOST = Pattern.compile("[A-Za-z0-9.\\-]+(:[0-9]{1,5})?|\\[[0-9A-Fa-f:.]+](:[0-9]{1,5})?");
+    private static final Pattern SAFE_HOST =
+            Pattern.compile("[A-Za-z0-9.\\-]+(:[0-9]{1,5})?|\\[[0-9A-Fa-f:.]+](:[0-9]{1,5})?");
 
     static final String SPOTIFY = "https://open.spotify.com";
 
@@ -40,8 +40,7 @@ public class SecurityHeadersFilter implements WebFilter, Ordered {
     }
 
     static String contentSecurityPolicy(String host, boolean swaggerUi) {
-        String webSockets = host != null && SAFE_HOST.matcher(host).matches()
-                ? " ws://" + host + " wss://" + host : "";
+        String webSockets = host != null && SAFE_HOST.matcher(host).matches() ? " ws://" + host + " wss://" + host : "";
         return "default-src 'self'; "
                 + "script-src 'self'; "
                 + (swaggerUi ? "style-src 'self' 'unsafe-inline'; " : "style-src 'self'; ")

@@ -33,8 +33,9 @@ public class RequestSizeLimitFilter implements GlobalFilter, Ordered {
         long limit = maxSize.toBytes();
         long declared = exchange.getRequest().getHeaders().getContentLength();
         if (declared > limit) {
-            return Mono.error(tooLarge(limit).detail("The request body is " + declared + " bytes; the gateway accepts "
-                    + "at most " + limit + " bytes. Send a smaller image (a JPEG under " + maxSize.toMegabytes() + " MB)."));
+            return Mono.error(tooLarge(limit)
+                    .detail("The request body is " + declared + " bytes; the gateway accepts " + "at most " + limit
+                            + " bytes. Send a smaller image (a JPEG under " + maxSize.toMegabytes() + " MB)."));
         }
         if (declared >= 0) {
             return chain.filter(exchange);
@@ -54,9 +55,12 @@ public class RequestSizeLimitFilter implements GlobalFilter, Ordered {
     }
 
     private ApiProblem tooLarge(long limit) {
-        return ApiProblem.tooLarge("Payload too large", "The request body is larger than " + limit
-                + " bytes, the most the gateway accepts. Send a smaller image (a JPEG under "
-                + maxSize.toMegabytes() + " MB).").with("maxBytes", limit);
+        return ApiProblem.tooLarge(
+                        "Payload too large",
+                        "The request body is larger than " + limit
+                                + " bytes, the most the gateway accepts. Send a smaller image (a JPEG under "
+                                + maxSize.toMegabytes() + " MB).")
+                .with("maxBytes", limit);
     }
 
     @Override

@@ -3,6 +3,9 @@ package io.affectune.gateway.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.affectune.gateway.GatewayApplication;
+import io.affectune.testsupport.PostgresTestDatabase;
+import io.affectune.testsupport.ServiceProcess;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -27,10 +30,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.logging.Level;
-
-import io.affectune.gateway.GatewayApplication;
-import io.affectune.testsupport.PostgresTestDatabase;
-import io.affectune.testsupport.ServiceProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -93,7 +92,8 @@ class DashboardEndToEndTest {
                     + "(Debian: apt-get install chromium chromium-driver; or set CHROMIUM_BINARY and CHROMEDRIVER).");
         }
         if (!Files.isExecutable(CHROMEDRIVER)) {
-            fail("chromedriver is missing at " + CHROMEDRIVER + " (Debian: apt-get install chromium-driver; or set CHROMEDRIVER).");
+            fail("chromedriver is missing at " + CHROMEDRIVER
+                    + " (Debian: apt-get install chromium-driver; or set CHROMEDRIVER).");
         }
         // Selenium must never try to download a driver or a browser.
         System.setProperty("SE_OFFLINE", "true");
@@ -102,10 +102,10 @@ class DashboardEndToEndTest {
         Map<String, String> modelEnv = modelEnvironment();
 
         database = PostgresTestDatabase.create();
-        CompletableFuture<ServiceProcess> playlistStart = CompletableFuture.supplyAsync(
-                () -> ServiceProcess.start("playlist-service", database.asEnv()));
-        CompletableFuture<ServiceProcess> emotionStart = CompletableFuture.supplyAsync(
-                () -> ServiceProcess.start("emotion-service", modelEnv));
+        CompletableFuture<ServiceProcess> playlistStart =
+                CompletableFuture.supplyAsync(() -> ServiceProcess.start("playlist-service", database.asEnv()));
+        CompletableFuture<ServiceProcess> emotionStart =
+                CompletableFuture.supplyAsync(() -> ServiceProcess.start("emotion-service", modelEnv));
         try {
             playlist = playlistStart.join();
             services.add(playlist);
@@ -115,7 +115,8 @@ class DashboardEndToEndTest {
             cameraEnv.put("EMOTION_SERVICE_URL", emotion.baseUrl());
             cameraEnv.put("PLAYLIST_SERVICE_URL", playlist.baseUrl());
             // the one directory camera-service may open video files from (the source clip below is written there)
-            cameraEnv.put("SOURCE_FILE_DIR", createdDirectory(TARGET.resolve("e2e")).toString());
+            cameraEnv.put(
+                    "SOURCE_FILE_DIR", createdDirectory(TARGET.resolve("e2e")).toString());
             services.add(ServiceProcess.start("camera-service", cameraEnv));
         } catch (RuntimeException e) {
             playlistStart.thenAccept(ServiceProcess::close);
@@ -123,15 +124,18 @@ class DashboardEndToEndTest {
             throw e;
         }
 
-        gateway = new SpringApplicationBuilder(GatewayApplication.class).run(
-                "--server.port=0",
-                "--affectune.gateway.emotion-service-url=" + services.get(1).baseUrl(),
-                "--affectune.gateway.playlist-service-url=" + playlist.baseUrl(),
-                "--affectune.gateway.camera-service-url=" + services.get(2).baseUrl());
+        gateway = new SpringApplicationBuilder(GatewayApplication.class)
+                .run(
+                        "--server.port=0",
+                        "--affectune.gateway.emotion-service-url="
+                                + services.get(1).baseUrl(),
+                        "--affectune.gateway.playlist-service-url=" + playlist.baseUrl(),
+                        "--affectune.gateway.camera-service-url="
+                                + services.get(2).baseUrl());
         gatewayUrl = "http://localhost:" + gateway.getEnvironment().getProperty("local.server.port");
 
-        video = FakeCameraVideo.write("/e2e/faces/val-1022-happy.png", 300, 40, 10,
-                TARGET.resolve("e2e/fake-camera.y4m"));
+        video = FakeCameraVideo.write(
+                "/e2e/faces/val-1022-happy.png", 300, 40, 10, TARGET.resolve("e2e/fake-camera.y4m"));
         browser = startChromium(video);
     }
 
@@ -142,8 +146,11 @@ class DashboardEndToEndTest {
     static Map<String, String> modelEnvironment() {
         String modelsDir = blankToNull(System.getenv("E2E_MODELS_DIR"));
         String model = Objects.requireNonNullElse(blankToNull(System.getenv("E2E_MODEL")), "effnetb3-fer2013");
-        Path manifest = (modelsDir != null ? Path.of(modelsDir) : repositoryRoot().resolve("models"))
-                .resolve(model).resolve("model.json");
+        Path manifest = (modelsDir != null
+                        ? Path.of(modelsDir)
+                        : repositoryRoot().resolve("models"))
+                .resolve(model)
+                .resolve("model.json");
         if (!Files.isRegularFile(manifest)) {
             fail("The end-to-end test needs the emotion model: " + manifest + " is missing. Train and export it "
                     + "(models/training) or point E2E_MODELS_DIR and E2E_MODEL at another model directory.");
@@ -171,10 +178,19 @@ class DashboardEndToEndTest {
     static WebDriver startChromium(Path video) {
         ChromeOptions options = new ChromeOptions();
         options.setBinary((Files.isExecutable(CHROMIUM_REAL) ? CHROMIUM_REAL : CHROMIUM_WRAPPER).toFile());
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-quic", "--no-first-run",
-                "--disable-component-update", "--disable-sync", "--window-size=1280,1500",
-                "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+        options.addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-component-update",
+                "--disable-sync",
+                "--window-size=1280,1500",
+                "--use-fake-device-for-media-stream",
+                "--use-fake-ui-for-media-stream",
                 "--use-file-for-fake-video-capture=" + video);
         LoggingPreferences logs = new LoggingPreferences();
         logs.enable(LogType.BROWSER, Level.ALL);
@@ -207,68 +223,92 @@ class DashboardEndToEndTest {
     void theDashboardRunsTheWholeLiveLoop() throws Exception {
         browser.get(gatewayUrl + "/?fps=4");
         try {
-            await(() -> "the status panel never showed all three services up; the gateway's health says "
+            await(
+                    () -> "the status panel never showed all three services up; the gateway's health says "
                             + gatewayHealth(),
                     d -> d.findElements(By.cssSelector("#services li.up")).size() == 3);
             browser.findElement(By.id("start-camera")).click();
             // a face box with an emotion label on the overlay, and its probability bars
-            await(() -> "no face was reported for the fake camera's frames; page says: "
+            await(
+                    () -> "no face was reported for the fake camera's frames; page says: "
                             + browser.findElement(By.id("faces-summary")).getText() + " / "
                             + browser.findElement(By.id("message")).getText(),
                     d -> !d.findElements(By.cssSelector("#faces .face-card")).isEmpty());
             await(() -> "no face box was drawn on the overlay", d -> overlayPixels() > 500);
-            String faceLabel = browser.findElement(By.cssSelector("#faces .face-label")).getText();
+            String faceLabel =
+                    browser.findElement(By.cssSelector("#faces .face-label")).getText();
             assertThat(faceLabel).matches("Face \\d+: (angry|disgust|fear|happy|neutral|sad|surprise) \\d+%.*");
 
             // a settled mood and a playlist for it
-            await(() -> "the mood never settled; last faces: "
+            await(
+                    () -> "the mood never settled; last faces: "
                             + browser.findElement(By.id("faces-summary")).getText(),
                     d -> d.findElement(By.id("mood-emotion")).getDomAttribute("data-emotion") != null);
             String mood = browser.findElement(By.id("mood-emotion")).getDomAttribute("data-emotion");
             assertThat(mood).isIn("angry", "disgust", "fear", "happy", "neutral", "sad", "surprise");
-            await(() -> "no playlist appeared; playlist status: "
+            await(
+                    () -> "no playlist appeared; playlist status: "
                             + browser.findElement(By.id("playlist-status")).getText(),
                     d -> !d.findElements(By.cssSelector("#tracks li.track")).isEmpty());
             WebElement firstTrack = browser.findElement(By.cssSelector("#tracks li.track"));
             long trackId = Long.parseLong(firstTrack.getDomAttribute("data-track-id"));
-            assertThat(firstTrack.findElement(By.className("track-title")).getText()).isNotBlank();
+            assertThat(firstTrack.findElement(By.className("track-title")).getText())
+                    .isNotBlank();
 
             // like the first track: the feedback must land in playlist-service's database
             firstTrack.findElement(By.cssSelector("button.like")).click();
-            await(() -> "the like was not confirmed: " + firstTrack.getText(),
-                    d -> "true".equals(firstTrack.findElement(By.cssSelector("button.like")).getDomAttribute("aria-pressed")));
+            await(
+                    () -> "the like was not confirmed: " + firstTrack.getText(),
+                    d -> "true"
+                            .equals(firstTrack
+                                    .findElement(By.cssSelector("button.like"))
+                                    .getDomAttribute("aria-pressed")));
             // stored with this browser's listener id: the gateway forwarded X-Listener-Id
             assertThat(likesInDatabase(trackId, mood, listenerIdIn(browser))).isEqualTo(1);
 
             // the status panel reports the stream
-            await(() -> "no frame rate shown", d -> Double.parseDouble(d.findElement(By.id("stat-fps")).getText()) > 0);
+            await(
+                    () -> "no frame rate shown",
+                    d -> Double.parseDouble(d.findElement(By.id("stat-fps")).getText()) > 0);
             assertThat(browser.findElement(By.id("stat-latency")).getText()).endsWith("ms");
-            await(() -> "the mood's duration did not advance",
+            await(
+                    () -> "the mood's duration did not advance",
                     d -> !d.findElement(By.id("mood-detail")).getText().contains("for 0 s"));
             screenshot();
 
             // the photo fallback: the same face as a PNG file, analysed, then its (personal) playlist loaded
-            Path photo = FakeCameraVideo.writeStill("/e2e/faces/val-1022-happy.png", 300, TARGET.resolve("e2e/photo.png"));
+            Path photo =
+                    FakeCameraVideo.writeStill("/e2e/faces/val-1022-happy.png", 300, TARGET.resolve("e2e/photo.png"));
             browser.findElement(By.id("stop")).click();
             browser.findElement(By.id("photo")).sendKeys(photo.toString());
-            await(() -> "the photo was not analysed: " + browser.findElement(By.id("message")).getText(),
+            await(
+                    () -> "the photo was not analysed: "
+                            + browser.findElement(By.id("message")).getText(),
                     d -> d.findElement(By.id("faces-summary")).getText().startsWith("1 face:"));
-            await(() -> "no playlist for the photo", d -> !d.findElements(By.cssSelector("#tracks li.track")).isEmpty());
-            assertThat(browser.findElement(By.id("still")).getDomAttribute("src")).startsWith("blob:");
+            await(
+                    () -> "no playlist for the photo",
+                    d -> !d.findElements(By.cssSelector("#tracks li.track")).isEmpty());
+            assertThat(browser.findElement(By.id("still")).getDomAttribute("src"))
+                    .startsWith("blob:");
 
             // the server-side source fallback: camera-service reads an MJPEG AVI itself, the page shows its
             // annotated preview (MJPEG) and the results arriving as server-sent events
-            Path clip = FakeCameraVideo.writeMjpegAvi("/e2e/faces/val-1022-happy.png", 300, 150, 10,
-                    TARGET.resolve("e2e/source.avi"));
+            Path clip = FakeCameraVideo.writeMjpegAvi(
+                    "/e2e/faces/val-1022-happy.png", 300, 150, 10, TARGET.resolve("e2e/source.avi"));
             WebElement sourceUrl = browser.findElement(By.id("source-url"));
             sourceUrl.clear();
             sourceUrl.sendKeys(clip.toString());
-            browser.findElement(By.cssSelector("#source-form button[type=submit]")).click();
-            await(() -> "the source's preview never showed: " + browser.findElement(By.id("message")).getText(),
-                    d -> Boolean.TRUE.equals(((JavascriptExecutor) d).executeScript(
-                            "const i = document.getElementById('still');"
+            browser.findElement(By.cssSelector("#source-form button[type=submit]"))
+                    .click();
+            await(
+                    () -> "the source's preview never showed: "
+                            + browser.findElement(By.id("message")).getText(),
+                    d -> Boolean.TRUE.equals(((JavascriptExecutor) d)
+                            .executeScript("const i = document.getElementById('still');"
                                     + " return i.src.endsWith('/preview.mjpg') && i.naturalWidth > 0;")));
-            await(() -> "no results arrived from the source's events: " + browser.findElement(By.id("message")).getText(),
+            await(
+                    () -> "no results arrived from the source's events: "
+                            + browser.findElement(By.id("message")).getText(),
                     d -> Long.parseLong(d.findElement(By.id("stat-sent")).getText()) > 0
                             && d.findElement(By.id("faces-summary")).getText().startsWith("1 face:"));
             screenshot("e2e-source-screenshot.png");
@@ -290,7 +330,9 @@ class DashboardEndToEndTest {
             List<Long> coldB = playlistForPhoto(b, photo);
             String idA = listenerIdIn(a);
             String idB = listenerIdIn(b);
-            assertThat(idA).matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}").isNotEqualTo(idB);
+            assertThat(idA)
+                    .matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+                    .isNotEqualTo(idB);
             assertThat(a.findElement(By.id("listener-id")).getText()).isEqualTo(idA);
             // as many tracks as the playlist limit (15), and before any feedback both get the global list
             assertThat(coldA).hasSize(15).isEqualTo(coldB);
@@ -325,22 +367,33 @@ class DashboardEndToEndTest {
             assertThat(consent.isSelected()).isFalse();
             assertThat(historyRows(idA)).isZero();
             consent.click();
-            awaitIn(a, () -> "history was not turned on: " + a.findElement(By.id("listener-status")).getText(),
+            awaitIn(
+                    a,
+                    () -> "history was not turned on: "
+                            + a.findElement(By.id("listener-status")).getText(),
                     d -> d.findElement(By.id("listener-status")).getText().startsWith("History is on"));
             a.navigate().refresh();
             playlistForPhoto(a, photo);
-            long liked = Long.parseLong(a.findElement(By.cssSelector("#tracks li.track")).getDomAttribute("data-track-id"));
+            long liked = Long.parseLong(
+                    a.findElement(By.cssSelector("#tracks li.track")).getDomAttribute("data-track-id"));
             click(a, liked, "like");
-            awaitIn(a, () -> "the history did not show the mood and the liked track: " + a.findElement(By.id("history")).getText(),
+            awaitIn(
+                    a,
+                    () -> "the history did not show the mood and the liked track: "
+                            + a.findElement(By.id("history")).getText(),
                     d -> d.findElement(By.id("mood-days")).getText().matches("(?s).*\\d{4}-\\d{2}-\\d{2}: \\w+ 1.*")
-                            && !d.findElements(By.cssSelector("#liked-tracks li[data-track-id='" + liked + "']")).isEmpty());
+                            && !d.findElements(By.cssSelector("#liked-tracks li[data-track-id='" + liked + "']"))
+                                    .isEmpty());
             assertThat(historyRows(idA)).isGreaterThanOrEqualTo(3); // the mood, the playlist shown, the like
 
             // forget me: every row about A goes; B is untouched; A continues as a new listener
             long rowsAboutB = rowsAbout(idB);
             a.findElement(By.id("forget-me")).click();
             a.switchTo().alert().accept();
-            awaitIn(a, () -> "forget me was not confirmed: " + a.findElement(By.id("listener-status")).getText(),
+            awaitIn(
+                    a,
+                    () -> "forget me was not confirmed: "
+                            + a.findElement(By.id("listener-status")).getText(),
                     d -> d.findElement(By.id("listener-status")).getText().startsWith("Forgotten"));
             assertThat(rowsAbout(idA)).isZero();
             assertThat(rowsAbout(idB)).isEqualTo(rowsAboutB).isPositive();
@@ -364,9 +417,13 @@ class DashboardEndToEndTest {
         HttpClient client = HttpClient.newHttpClient();
         String body = "";
         for (int i = 0; i < 20 && !body.contains("\"emotion\":\""); i++) {
-            body = client.send(HttpRequest.newBuilder(URI.create(gatewayUrl + "/api/v1/analyze"))
-                    .header("Content-Type", "image/png").POST(HttpRequest.BodyPublishers.ofFile(photo)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            body = client.send(
+                            HttpRequest.newBuilder(URI.create(gatewayUrl + "/api/v1/analyze"))
+                                    .header("Content-Type", "image/png")
+                                    .POST(HttpRequest.BodyPublishers.ofFile(photo))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
         }
         assertThat(body).as("the photo was never classified").contains("\"emotion\":\"");
     }
@@ -378,10 +435,14 @@ class DashboardEndToEndTest {
         }
         WebElement input = driver.findElement(By.id("photo"));
         for (int attempt = 1; ; attempt++) {
-            ((JavascriptExecutor) driver).executeScript("arguments[0].value = '';", input); // the same file again fires 'change'
+            ((JavascriptExecutor) driver)
+                    .executeScript("arguments[0].value = '';", input); // the same file again fires 'change'
             input.sendKeys(photo.toString());
-            awaitIn(driver, () -> "no playlist for the photo: " + driver.findElement(By.id("playlist-status")).getText()
-                            + " / " + driver.findElement(By.id("message")).getText(),
+            awaitIn(
+                    driver,
+                    () -> "no playlist for the photo: "
+                            + driver.findElement(By.id("playlist-status")).getText() + " / "
+                            + driver.findElement(By.id("message")).getText(),
                     d -> d.findElement(By.id("playlist-status")).getText().matches("\\d+ tracks .*")
                             || d.findElement(By.id("message")).getText().startsWith("No face was found"));
             if (driver.findElement(By.id("playlist-status")).getText().matches("\\d+ tracks .*") || attempt == 3) {
@@ -389,22 +450,27 @@ class DashboardEndToEndTest {
             }
             // an analysis that timed out on a busy machine: the face came back unclassified; try once more
         }
-        awaitIn(driver, () -> "no playlist for the photo: " + driver.findElement(By.id("playlist-status")).getText()
-                        + " / " + driver.findElement(By.id("message")).getText(),
+        awaitIn(
+                driver,
+                () -> "no playlist for the photo: "
+                        + driver.findElement(By.id("playlist-status")).getText() + " / "
+                        + driver.findElement(By.id("message")).getText(),
                 d -> d.findElement(By.id("playlist-status")).getText().matches("\\d+ tracks .*"));
         return driver.findElements(By.cssSelector("#tracks li.track")).stream()
-                .map(t -> Long.parseLong(t.getDomAttribute("data-track-id"))).toList();
+                .map(t -> Long.parseLong(t.getDomAttribute("data-track-id")))
+                .toList();
     }
 
     private void click(WebDriver driver, long trackId, String signal) {
         int before = feedbackRows();
-        driver.findElement(By.cssSelector("#tracks li.track[data-track-id='" + trackId + "'] button." + signal)).click();
-        awaitIn(driver, () -> signal + " of " + trackId + " did not reach the database",
-                d -> feedbackRows() > before);
+        driver.findElement(By.cssSelector("#tracks li.track[data-track-id='" + trackId + "'] button." + signal))
+                .click();
+        awaitIn(driver, () -> signal + " of " + trackId + " did not reach the database", d -> feedbackRows() > before);
     }
 
     private static String listenerIdIn(WebDriver driver) {
-        return (String) ((JavascriptExecutor) driver).executeScript("return localStorage.getItem('affectune.listenerId');");
+        return (String)
+                ((JavascriptExecutor) driver).executeScript("return localStorage.getItem('affectune.listenerId');");
     }
 
     private void awaitIn(WebDriver driver, Supplier<String> failure, Function<WebDriver, Boolean> condition) {
@@ -421,16 +487,21 @@ class DashboardEndToEndTest {
 
     /** Every row in every table that can hold a listener id. */
     private int rowsAbout(String listener) {
-        return queryInt("SELECT (SELECT count(*) FROM listener WHERE id = ?::uuid)"
-                + " + (SELECT count(*) FROM listener_event WHERE listener_id = ?::uuid)"
-                + " + (SELECT count(*) FROM listener_feedback_tally WHERE listener_id = ?::uuid)"
-                + " + (SELECT count(*) FROM feedback WHERE listener_id = ?::uuid)", listener);
+        return queryInt(
+                "SELECT (SELECT count(*) FROM listener WHERE id = ?::uuid)"
+                        + " + (SELECT count(*) FROM listener_event WHERE listener_id = ?::uuid)"
+                        + " + (SELECT count(*) FROM listener_feedback_tally WHERE listener_id = ?::uuid)"
+                        + " + (SELECT count(*) FROM feedback WHERE listener_id = ?::uuid)",
+                listener);
     }
 
     private int queryInt(String sql, String listener) {
-        try (Connection connection = DriverManager.getConnection(database.jdbcUrl(), database.username(), database.password());
-             PreparedStatement query = connection.prepareStatement(sql)) {
-            for (int i = 1; listener != null && i <= query.getParameterMetaData().getParameterCount(); i++) {
+        try (Connection connection =
+                        DriverManager.getConnection(database.jdbcUrl(), database.username(), database.password());
+                PreparedStatement query = connection.prepareStatement(sql)) {
+            for (int i = 1;
+                    listener != null && i <= query.getParameterMetaData().getParameterCount();
+                    i++) {
                 query.setString(i, listener);
             }
             try (ResultSet rows = query.executeQuery()) {
@@ -457,9 +528,11 @@ class DashboardEndToEndTest {
 
     private String gatewayHealth() {
         try {
-            HttpResponse<String> answer = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create(gatewayUrl + "/actuator/health")).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> answer = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(gatewayUrl + "/actuator/health"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             return answer.statusCode() + " " + answer.body();
         } catch (IOException e) {
             return e.toString();
@@ -481,10 +554,11 @@ class DashboardEndToEndTest {
     }
 
     private int likesInDatabase(long trackId, String emotion, String listener) throws SQLException {
-        try (Connection connection = DriverManager.getConnection(database.jdbcUrl(), database.username(), database.password());
-             PreparedStatement query = connection.prepareStatement(
-                     "SELECT count(*) FROM feedback WHERE track_id = ? AND emotion = ? AND signal = 'like' AND session_id IS NOT NULL"
-                             + " AND listener_id = ?::uuid")) {
+        try (Connection connection =
+                        DriverManager.getConnection(database.jdbcUrl(), database.username(), database.password());
+                PreparedStatement query = connection.prepareStatement(
+                        "SELECT count(*) FROM feedback WHERE track_id = ? AND emotion = ? AND signal = 'like' AND session_id IS NOT NULL"
+                                + " AND listener_id = ?::uuid")) {
             query.setLong(1, trackId);
             query.setString(2, emotion);
             query.setString(3, listener);
@@ -514,5 +588,4 @@ class DashboardEndToEndTest {
         File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
         Files.copy(shot.toPath(), TARGET.resolve(name), StandardCopyOption.REPLACE_EXISTING);
     }
-
 }

@@ -12,7 +12,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import javax.imageio.ImageIO;
 
 /**
@@ -25,8 +24,7 @@ final class FakeCameraVideo {
     static final int WIDTH = 640;
     static final int HEIGHT = 480;
 
-    private FakeCameraVideo() {
-    }
+    private FakeCameraVideo() {}
 
     static Path write(String faceResource, int faceSize, int frames, int fps, Path target) throws IOException {
         BufferedImage face;
@@ -83,13 +81,16 @@ final class FakeCameraVideo {
             index.write(le32(jpeg.length));
         }
         java.io.ByteArrayOutputStream avih = new java.io.ByteArrayOutputStream();
-        for (int value : new int[]{1_000_000 / fps, maxFrame * fps, 0, 0x10, frames, 0, 1, maxFrame, WIDTH, HEIGHT, 0, 0, 0, 0}) {
+        for (int value :
+                new int[] {1_000_000 / fps, maxFrame * fps, 0, 0x10, frames, 0, 1, maxFrame, WIDTH, HEIGHT, 0, 0, 0, 0
+                }) {
             avih.write(le32(value));
         }
         java.io.ByteArrayOutputStream strh = new java.io.ByteArrayOutputStream();
         strh.write(fourcc("vids"));
         strh.write(fourcc("MJPG"));
-        for (int value : new int[]{0, 0, 0, 1, fps, 0, frames, maxFrame, -1, 0}) { // flags, priority+language, initial, scale, rate, start, length, buffer, quality, sample size
+        for (int value : new int[] {0, 0, 0, 1, fps, 0, frames, maxFrame, -1, 0
+        }) { // flags, priority+language, initial, scale, rate, start, length, buffer, quality, sample size
             strh.write(le32(value));
         }
         strh.write(le16(0));
@@ -148,11 +149,11 @@ final class FakeCameraVideo {
     }
 
     private static byte[] le32(int value) {
-        return new byte[]{(byte) value, (byte) (value >> 8), (byte) (value >> 16), (byte) (value >> 24)};
+        return new byte[] {(byte) value, (byte) (value >> 8), (byte) (value >> 16), (byte) (value >> 24)};
     }
 
     private static byte[] le16(int value) {
-        return new byte[]{(byte) value, (byte) (value >> 8)};
+        return new byte[] {(byte) value, (byte) (value >> 8)};
     }
 
     /** The same scene as one PNG photo, for the upload fallback. */

@@ -15,16 +15,24 @@ import org.springframework.mock.web.server.MockServerWebExchange;
 /** What a client is told when the gateway cannot complete an exchange with a service. */
 class DownstreamProblemsTest {
 
-    private final MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.post("/api/v1/analyze"));
+    private final MockServerWebExchange exchange =
+            MockServerWebExchange.from(MockServerHttpRequest.post("/api/v1/analyze"));
 
     {
-        exchange.getAttributes().put(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR, Route.async().id("camera-service")
-                .uri(URI.create("http://127.0.0.1:1")).predicate(e -> true).build());
+        exchange.getAttributes()
+                .put(
+                        ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR,
+                        Route.async()
+                                .id("camera-service")
+                                .uri(URI.create("http://127.0.0.1:1"))
+                                .predicate(e -> true)
+                                .build());
     }
 
     @Test
     void aServiceThatCannotBeReachedIs503WithRetryAfter() {
-        ApiProblem problem = DownstreamProblems.of(exchange, new IllegalStateException(new ConnectException("refused")));
+        ApiProblem problem =
+                DownstreamProblems.of(exchange, new IllegalStateException(new ConnectException("refused")));
         assertThat(problem.status().value()).isEqualTo(503);
         assertThat(problem.retryAfter()).isNotNull();
         assertThat(problem.getMessage()).contains("camera-service cannot be reached");
@@ -32,7 +40,8 @@ class DownstreamProblemsTest {
 
     @Test
     void aServiceThatDiesMidRequestIs502NotA500() {
-        ApiProblem problem = DownstreamProblems.of(exchange, new IOException("recvAddress(..) failed: Connection reset by peer"));
+        ApiProblem problem =
+                DownstreamProblems.of(exchange, new IOException("recvAddress(..) failed: Connection reset by peer"));
         assertThat(problem.status().value()).isEqualTo(502);
         assertThat(problem.getMessage()).contains("camera-service closed the connection");
     }

@@ -2,10 +2,9 @@ package io.affectune.gateway.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.affectune.gateway.GatewaySettings;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
-
-import io.affectune.gateway.GatewaySettings;
 import org.junit.jupiter.api.Test;
 
 class ClientRateLimiterTest {

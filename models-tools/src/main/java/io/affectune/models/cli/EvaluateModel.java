@@ -5,7 +5,6 @@ import io.affectune.models.Fer2013Split;
 import io.affectune.models.ModelDescriptor;
 import io.affectune.models.ModelDirectory;
 import io.affectune.models.OnnxClassifier;
-
 import java.nio.file.Path;
 
 /** Accuracy, macro recall, per-class precision/recall and confusion matrix of a model on a split. */
@@ -17,8 +16,7 @@ public final class EvaluateModel {
               --json   write the metrics in the shape of model.json's "metrics" object
               --probs  write the Java path's probabilities (little-endian float32, N x classes)""";
 
-    private EvaluateModel() {
-    }
+    private EvaluateModel() {}
 
     public static void main(String[] args) {
         System.exit(Arguments.run(USAGE, () -> evaluate(new Arguments(args, USAGE))));
@@ -29,22 +27,26 @@ public final class EvaluateModel {
         String splitName = args.get("split", "val");
         Fer2013Split split = Fer2013Split.load(Path.of(args.require("data", USAGE)), splitName);
         long started = System.nanoTime();
-        float[][] probabilities = SplitInference.probabilities(model, split, args.getInt("limit", 0),
-                args.getInt("batch", 64), args.getInt("threads", 0));
+        float[][] probabilities = SplitInference.probabilities(
+                model, split, args.getInt("limit", 0), args.getInt("batch", 64), args.getInt("threads", 0));
         double seconds = (System.nanoTime() - started) / 1e9;
 
-        ClassificationMetrics metrics = new ClassificationMetrics(model.manifest().labels());
+        ClassificationMetrics metrics =
+                new ClassificationMetrics(model.manifest().labels());
         for (int i = 0; i < probabilities.length; i++) {
             metrics.add(split.label(i), OnnxClassifier.argmax(probabilities[i]));
         }
-        System.out.printf("model         %s %s (%s)%n", model.id(), model.manifest().version(), model.onnxFile());
-        System.out.printf("split         %s%s%n", splitName,
-                model.manifest().horizontalFlipTta() ? " (horizontal-flip TTA, per manifest)" : "");
+        System.out.printf(
+                "model         %s %s (%s)%n", model.id(), model.manifest().version(), model.onnxFile());
+        System.out.printf(
+                "split         %s%s%n",
+                splitName, model.manifest().horizontalFlipTta() ? " (horizontal-flip TTA, per manifest)" : "");
         System.out.print(metrics.report());
         System.out.printf("%n%.1f s, %.0f images/s%n", seconds, probabilities.length / seconds);
         if (args.has("json")) {
             Path out = Path.of(args.get("json", null));
-            ModelDirectory.mapper().writerWithDefaultPrettyPrinter()
+            ModelDirectory.mapper()
+                    .writerWithDefaultPrettyPrinter()
                     .writeValue(out.toFile(), metrics.toManifestMetrics(SplitInference.splitName(splitName)));
             System.out.println("metrics written to " + out);
         }

@@ -4,7 +4,6 @@ import io.affectune.models.InferenceTiming;
 import io.affectune.models.ModelDescriptor;
 import io.affectune.models.ModelDirectory;
 import io.affectune.models.OnnxClassifier;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -21,8 +20,7 @@ public final class LatencyBench {
               (and --channels, default 1) unless its input shape is fixed
               --threads  ONNX Runtime intra-op threads (0 = ONNX Runtime's default: one per core)""";
 
-    private LatencyBench() {
-    }
+    private LatencyBench() {}
 
     public static void main(String[] args) {
         System.exit(Arguments.run(USAGE, () -> bench(new Arguments(args, USAGE))));
@@ -33,8 +31,10 @@ public final class LatencyBench {
         int threads = args.getInt("threads", 0);
         int iterations = args.getInt("iterations", 200);
         int warmup = args.getInt("warmup", 20);
-        int[] batches = Arrays.stream(args.get("batch", "1,8").split(",")).map(String::trim)
-                .mapToInt(Integer::parseInt).toArray();
+        int[] batches = Arrays.stream(args.get("batch", "1,8").split(","))
+                .map(String::trim)
+                .mapToInt(Integer::parseInt)
+                .toArray();
 
         OnnxClassifier classifier;
         int channels;
@@ -66,15 +66,17 @@ public final class LatencyBench {
             name = model.getFileName().toString();
         }
         try (classifier) {
-            System.out.printf("model %s, input %dx%dx%d, intra-op threads %s, %d iterations (+%d warm-up)%n",
+            System.out.printf(
+                    "model %s, input %dx%dx%d, intra-op threads %s, %d iterations (+%d warm-up)%n",
                     name, channels, height, width, threads == 0 ? "default" : threads, iterations, warmup);
             System.out.printf("%6s %10s %10s %10s %12s%n", "batch", "p50 ms", "p95 ms", "mean ms", "faces/s");
             Random random = new Random(42);
             for (int batch : batches) {
-                InferenceTiming timing = InferenceTiming.measure(classifier, channels * height * width, batch, warmup,
-                        iterations, random);
-                System.out.printf("%6d %10.2f %10.2f %10.2f %12.1f%n", batch, timing.p50Millis(), timing.p95Millis(),
-                        timing.meanMillis(), timing.facesPerSecond());
+                InferenceTiming timing = InferenceTiming.measure(
+                        classifier, channels * height * width, batch, warmup, iterations, random);
+                System.out.printf(
+                        "%6d %10.2f %10.2f %10.2f %12.1f%n",
+                        batch, timing.p50Millis(), timing.p95Millis(), timing.meanMillis(), timing.facesPerSecond());
             }
         }
     }

@@ -4,7 +4,6 @@ import io.affectune.models.Fer2013Split;
 import io.affectune.models.ModelDescriptor;
 import io.affectune.models.ModelDirectory;
 import io.affectune.models.OnnxClassifier;
-
 import java.nio.file.Path;
 
 /**
@@ -20,8 +19,7 @@ public final class ParityCheck {
                            N may be smaller than the split (first N images)
               exit status 0 when max |difference| <= tolerance and every argmax agrees, else 3""";
 
-    private ParityCheck() {
-    }
+    private ParityCheck() {}
 
     public static void main(String[] args) {
         System.exit(Arguments.run(USAGE, () -> check(new Arguments(args, USAGE))));
@@ -34,11 +32,12 @@ public final class ParityCheck {
         int classes = model.manifest().labels().size();
         float[][] reference = SplitInference.readFloat32(Path.of(args.require("reference", USAGE)), classes);
         if (reference.length > split.size()) {
-            throw new IllegalArgumentException("reference has " + reference.length + " rows, split has " + split.size());
+            throw new IllegalArgumentException(
+                    "reference has " + reference.length + " rows, split has " + split.size());
         }
         double tolerance = Double.parseDouble(args.get("tolerance", "1e-3"));
-        float[][] java = SplitInference.probabilities(model, split, reference.length, args.getInt("batch", 64),
-                args.getInt("threads", 0));
+        float[][] java = SplitInference.probabilities(
+                model, split, reference.length, args.getInt("batch", 64), args.getInt("threads", 0));
 
         double maxDiff = 0;
         double sumDiff = 0;
@@ -57,13 +56,15 @@ public final class ParityCheck {
                 argmaxDisagreements++;
             }
         }
-        System.out.printf("model                  %s %s%n", model.id(), model.manifest().version());
+        System.out.printf(
+                "model                  %s %s%n", model.id(), model.manifest().version());
         System.out.printf("images compared        %d (%s split)%n", reference.length, splitName);
         System.out.printf("max abs difference     %.3e (image %d)%n", maxDiff, worst);
         System.out.printf("mean abs difference    %.3e%n", sumDiff / ((double) reference.length * classes));
         System.out.printf("argmax disagreements   %d%n", argmaxDisagreements);
         boolean ok = maxDiff <= tolerance && argmaxDisagreements == 0;
-        System.out.println(ok ? "PARITY OK (tolerance " + tolerance + ")" : "PARITY FAILED (tolerance " + tolerance + ")");
+        System.out.println(
+                ok ? "PARITY OK (tolerance " + tolerance + ")" : "PARITY FAILED (tolerance " + tolerance + ")");
         if (!ok) {
             System.exit(3);
         }

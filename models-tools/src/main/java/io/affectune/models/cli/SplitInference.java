@@ -4,7 +4,6 @@ import io.affectune.models.FacePreprocessor;
 import io.affectune.models.Fer2013Split;
 import io.affectune.models.ModelDescriptor;
 import io.affectune.models.OnnxClassifier;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -17,8 +16,7 @@ import java.util.List;
 /** Runs the Java path (FacePreprocessor + OnnxClassifier, TTA per manifest) over a whole split. */
 final class SplitInference {
 
-    private SplitInference() {
-    }
+    private SplitInference() {}
 
     static float[][] probabilities(ModelDescriptor model, Fer2013Split split, int limit, int batchSize, int threads) {
         FacePreprocessor preprocessor = new FacePreprocessor(model.manifest());
@@ -31,8 +29,8 @@ final class SplitInference {
                 for (int i = start; i < end; i++) {
                     batch.add(preprocessor.preprocessGray(split.image(i), Fer2013Split.SIDE, Fer2013Split.SIDE));
                 }
-                float[][] out = OnnxClassifier.classifyWithTta(classifier, preprocessor, batch,
-                        model.manifest().horizontalFlipTta());
+                float[][] out = OnnxClassifier.classifyWithTta(
+                        classifier, preprocessor, batch, model.manifest().horizontalFlipTta());
                 System.arraycopy(out, 0, probabilities, start, out.length);
             }
         }
@@ -55,8 +53,8 @@ final class SplitInference {
     static float[][] readFloat32(Path file, int columns) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
         if (bytes.length % (4 * columns) != 0) {
-            throw new IllegalArgumentException(file + " has " + bytes.length + " bytes: not N x " + columns
-                    + " little-endian float32");
+            throw new IllegalArgumentException(
+                    file + " has " + bytes.length + " bytes: not N x " + columns + " little-endian float32");
         }
         ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         float[][] rows = new float[bytes.length / (4 * columns)][columns];

@@ -14,8 +14,10 @@ public class Track {
 
     @Id
     private Long id;
+
     @Column(name = "spotify_id")
     private String spotifyId;
+
     private String title;
     private String artist;
     private String album;
@@ -25,15 +27,17 @@ public class Track {
     private Double tempo;
     private Double acousticness;
     private Integer popularity;
+
     @Column(columnDefinition = "text[]")
     private String[] genres;
+
     private String mood;
     private String source;
+
     @Column(name = "search_text", insertable = false, updatable = false)
     private String searchText;
 
-    protected Track() {
-    }
+    protected Track() {}
 
     public Long getId() {
         return id;

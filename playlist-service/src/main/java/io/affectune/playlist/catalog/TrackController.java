@@ -32,9 +32,10 @@ public class TrackController {
     @GetMapping
     @Transactional(readOnly = true)
     @Operation(summary = "Search tracks by title, artist or album (case-insensitive substring), most popular first")
-    public TrackPage search(@RequestParam(defaultValue = "") String q,
-                            @RequestParam(defaultValue = "0") int page,
-                            @RequestParam(defaultValue = "20") int size) {
+    public TrackPage search(
+            @RequestParam(defaultValue = "") String q,
+            @RequestParam(defaultValue = "0") int page,
+            @RequestParam(defaultValue = "20") int size) {
         if (size < 1 || size > MAX_SIZE) {
             throw ApiProblem.badRequest("size must be between 1 and " + MAX_SIZE + ", not " + size + ".");
         }
@@ -48,7 +49,12 @@ public class TrackController {
         String pattern = "%" + escapeLike(query.toLowerCase(Locale.ROOT)) + "%";
         Sort order = Sort.by(Sort.Order.desc("popularity").nullsLast(), Sort.Order.asc("id"));
         Page<Track> result = tracks.search(pattern, PageRequest.of(page, size, order));
-        return new TrackPage(query, page, size, result.getTotalElements(), result.getTotalPages(),
+        return new TrackPage(
+                query,
+                page,
+                size,
+                result.getTotalElements(),
+                result.getTotalPages(),
                 result.getContent().stream().map(TrackView::of).toList());
     }
 
@@ -56,7 +62,8 @@ public class TrackController {
     @Transactional(readOnly = true)
     @Operation(summary = "Read one track")
     public TrackView get(@PathVariable long id) {
-        return tracks.findById(id).map(TrackView::of)
+        return tracks.findById(id)
+                .map(TrackView::of)
                 .orElseThrow(() -> ApiProblem.notFound("No track with id " + id + "."));
     }
 

@@ -9,7 +9,8 @@ import org.springframework.data.repository.query.Param;
 public interface TrackRepository extends JpaRepository<Track, Long> {
 
     /** pattern: a lower-case LIKE pattern with %, _ and \ escaped by '\'. */
-    @Query(value = "select t from Track t where t.searchText like :pattern escape '\\'",
+    @Query(
+            value = "select t from Track t where t.searchText like :pattern escape '\\'",
             countQuery = "select count(t) from Track t where t.searchText like :pattern escape '\\'")
     Page<Track> search(@Param("pattern") String pattern, Pageable pageable);
 }

@@ -4,5 +4,4 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /** @param adminToken bearer token for curated-playlist writes (ADMIN_TOKEN); blank disables writes */
 @ConfigurationProperties("affectune")
-public record AdminProperties(String adminToken) {
-}
+public record AdminProperties(String adminToken) {}

@@ -21,20 +21,26 @@ public class AdminTokenGuard {
 
     public void requireAdmin(String authorization) {
         if (expectedDigest == null) {
-            throw new ApiProblem(HttpStatus.FORBIDDEN, "Writes disabled",
+            throw new ApiProblem(
+                    HttpStatus.FORBIDDEN,
+                    "Writes disabled",
                     "Curated playlists are read-only on this server: no ADMIN_TOKEN is configured. "
                             + "Start the service with ADMIN_TOKEN set to enable writes.");
         }
         String presented = bearer(authorization);
         if (presented == null) {
-            throw new ApiProblem(HttpStatus.UNAUTHORIZED, "Authentication required",
-                    "This write needs 'Authorization: Bearer <ADMIN_TOKEN>'.")
+            throw new ApiProblem(
+                            HttpStatus.UNAUTHORIZED,
+                            "Authentication required",
+                            "This write needs 'Authorization: Bearer <ADMIN_TOKEN>'.")
                     .withHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"affectune\"");
         }
         // Comparing fixed-length digests keeps the time independent of where (and whether) the tokens differ.
         if (!MessageDigest.isEqual(expectedDigest, sha256(presented))) {
-            throw new ApiProblem(HttpStatus.UNAUTHORIZED, "Invalid token",
-                    "The bearer token is not the configured ADMIN_TOKEN.")
+            throw new ApiProblem(
+                            HttpStatus.UNAUTHORIZED,
+                            "Invalid token",
+                            "The bearer token is not the configured ADMIN_TOKEN.")
                     .withHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"affectune\", error=\"invalid_token\"");
         }
     }

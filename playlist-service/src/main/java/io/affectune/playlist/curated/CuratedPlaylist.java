@@ -22,12 +22,15 @@ public class CuratedPlaylist {
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     private Long id;
+
     private String emotion;
     private String name;
     private String description;
     private String source;
+
     @Column(name = "created_at")
     private Instant createdAt;
+
     @Column(name = "updated_at")
     private Instant updatedAt;
 
@@ -37,8 +40,7 @@ public class CuratedPlaylist {
     @Column(name = "track_id")
     private List<Long> trackIds = new ArrayList<>();
 
-    protected CuratedPlaylist() {
-    }
+    protected CuratedPlaylist() {}
 
     public CuratedPlaylist(String emotion, String name, String description, String source, List<Long> trackIds) {
         this.emotion = emotion;

@@ -23,7 +23,9 @@ import org.springframework.web.bind.annotation.RestController;
 
 @RestController
 @RequestMapping("/api/v1/curated-playlists")
-@Tag(name = "Curated playlists", description = "Hand-made lists per emotion; writes need 'Authorization: Bearer <ADMIN_TOKEN>'")
+@Tag(
+        name = "Curated playlists",
+        description = "Hand-made lists per emotion; writes need 'Authorization: Bearer <ADMIN_TOKEN>'")
 public class CuratedPlaylistController {
 
     private final CuratedPlaylistService service;
@@ -48,11 +50,13 @@ public class CuratedPlaylistController {
     @Operation(summary = "Create a curated playlist", security = @SecurityRequirement(name = "adminToken"))
     public ResponseEntity<PlaylistDetail> create(@Valid @RequestBody PlaylistRequest request) {
         PlaylistDetail created = service.create(request);
-        return ResponseEntity.created(URI.create("/api/v1/curated-playlists/" + created.id())).body(created);
+        return ResponseEntity.created(URI.create("/api/v1/curated-playlists/" + created.id()))
+                .body(created);
     }
 
     @PutMapping("/{id}")
-    @Operation(summary = "Replace a curated playlist (emotion, name, description and all tracks)",
+    @Operation(
+            summary = "Replace a curated playlist (emotion, name, description and all tracks)",
             security = @SecurityRequirement(name = "adminToken"))
     public PlaylistDetail replace(@PathVariable long id, @Valid @RequestBody PlaylistRequest request) {
         return service.replace(id, request);
@@ -66,7 +70,9 @@ public class CuratedPlaylistController {
     }
 
     @PostMapping("/{id}/tracks")
-    @Operation(summary = "Add a track (at a 0-based position, default the end); adding a track already there changes nothing",
+    @Operation(
+            summary =
+                    "Add a track (at a 0-based position, default the end); adding a track already there changes nothing",
             security = @SecurityRequirement(name = "adminToken"))
     public PlaylistDetail addTrack(@PathVariable long id, @Valid @RequestBody AddTrackRequest request) {
         return service.addTrack(id, request.trackId(), request.position());

@@ -52,8 +52,8 @@ public class CuratedPlaylistService {
         signals.changedAll();
         Emotion emotion = Emotions.require(request.emotion());
         List<Long> trackIds = checkedTrackIds(request.trackIds());
-        CuratedPlaylist playlist = playlists.save(new CuratedPlaylist(emotion.id(), request.name().trim(),
-                request.description(), "api", trackIds));
+        CuratedPlaylist playlist = playlists.save(
+                new CuratedPlaylist(emotion.id(), request.name().trim(), request.description(), "api", trackIds));
         return detail(playlist);
     }
 
@@ -62,8 +62,8 @@ public class CuratedPlaylistService {
         signals.changedAll();
         CuratedPlaylist playlist = find(id);
         Emotion emotion = Emotions.require(request.emotion());
-        playlist.replace(emotion.id(), request.name().trim(), request.description(),
-                checkedTrackIds(request.trackIds()));
+        playlist.replace(
+                emotion.id(), request.name().trim(), request.description(), checkedTrackIds(request.trackIds()));
         return detail(playlists.saveAndFlush(playlist));
     }
 
@@ -93,8 +93,7 @@ public class CuratedPlaylistService {
     }
 
     private CuratedPlaylist find(long id) {
-        return playlists.findById(id)
-                .orElseThrow(() -> ApiProblem.notFound("No curated playlist with id " + id + "."));
+        return playlists.findById(id).orElseThrow(() -> ApiProblem.notFound("No curated playlist with id " + id + "."));
     }
 
     private List<Long> checkedTrackIds(List<Long> requested) {
@@ -107,22 +106,37 @@ public class CuratedPlaylistService {
         }
         Set<Long> known = new HashSet<>();
         tracks.findAllById(unique).forEach(t -> known.add(t.getId()));
-        List<Long> missing = unique.stream().filter(idValue -> !known.contains(idValue)).toList();
+        List<Long> missing =
+                unique.stream().filter(idValue -> !known.contains(idValue)).toList();
         if (!missing.isEmpty()) {
-            throw new ApiProblem(org.springframework.http.HttpStatus.NOT_FOUND, "Unknown tracks",
-                    "No track with id " + missing.stream().map(String::valueOf).collect(Collectors.joining(", "))
-                            + ". Find ids with GET /api/v1/tracks?q=...").with("unknownTrackIds", missing);
+            throw new ApiProblem(
+                            org.springframework.http.HttpStatus.NOT_FOUND,
+                            "Unknown tracks",
+                            "No track with id "
+                                    + missing.stream().map(String::valueOf).collect(Collectors.joining(", "))
+                                    + ". Find ids with GET /api/v1/tracks?q=...")
+                    .with("unknownTrackIds", missing);
         }
         return new ArrayList<>(unique);
     }
 
     private PlaylistDetail detail(CuratedPlaylist playlist) {
         List<Long> ids = playlist.getTrackIds();
-        Map<Long, Track> byId = tracks.findAllById(ids).stream()
-                .collect(Collectors.toMap(Track::getId, Function.identity()));
-        List<TrackView> views = ids.stream().map(byId::get).filter(t -> t != null).map(TrackView::of).toList();
-        return new PlaylistDetail(playlist.getId(), playlist.getEmotion(), playlist.getName(),
-                playlist.getDescription(), playlist.getSource(), playlist.getCreatedAt(), playlist.getUpdatedAt(),
+        Map<Long, Track> byId =
+                tracks.findAllById(ids).stream().collect(Collectors.toMap(Track::getId, Function.identity()));
+        List<TrackView> views = ids.stream()
+                .map(byId::get)
+                .filter(t -> t != null)
+                .map(TrackView::of)
+                .toList();
+        return new PlaylistDetail(
+                playlist.getId(),
+                playlist.getEmotion(),
+                playlist.getName(),
+                playlist.getDescription(),
+                playlist.getSource(),
+                playlist.getCreatedAt(),
+                playlist.getUpdatedAt(),
                 views);
     }
 }

@@ -15,7 +15,10 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
  * even read, so an anonymous caller learns nothing about validation rules.
  */
 @Configuration
-@SecurityScheme(name = "adminToken", type = SecuritySchemeType.HTTP, scheme = "bearer",
+@SecurityScheme(
+        name = "adminToken",
+        type = SecuritySchemeType.HTTP,
+        scheme = "bearer",
         description = "The ADMIN_TOKEN the service was started with")
 public class CuratedWriteGuardConfig implements WebMvcConfigurer {
 
@@ -28,14 +31,15 @@ public class CuratedWriteGuardConfig implements WebMvcConfigurer {
     @Override
     public void addInterceptors(InterceptorRegistry registry) {
         registry.addInterceptor(new HandlerInterceptor() {
-            @Override
-            public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
-                String method = request.getMethod();
-                if (!("GET".equals(method) || "HEAD".equals(method) || "OPTIONS".equals(method))) {
-                    guard.requireAdmin(request.getHeader(HttpHeaders.AUTHORIZATION));
-                }
-                return true;
-            }
-        }).addPathPatterns("/api/v1/curated-playlists", "/api/v1/curated-playlists/**");
+                    @Override
+                    public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
+                        String method = request.getMethod();
+                        if (!("GET".equals(method) || "HEAD".equals(method) || "OPTIONS".equals(method))) {
+                            guard.requireAdmin(request.getHeader(HttpHeaders.AUTHORIZATION));
+                        }
+                        return true;
+                    }
+                })
+                .addPathPatterns("/api/v1/curated-playlists", "/api/v1/curated-playlists/**");
     }
 }

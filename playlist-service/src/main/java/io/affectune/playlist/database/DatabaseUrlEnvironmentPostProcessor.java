@@ -44,7 +44,8 @@ public class DatabaseUrlEnvironmentPostProcessor implements EnvironmentPostProce
             throw new IllegalArgumentException("DATABASE_URL is not a valid postgresql:// URL: " + e.getMessage(), e);
         }
         if (uri.getHost() == null) {
-            throw new IllegalArgumentException("DATABASE_URL has no host; expected postgresql://user:pass@host:port/db");
+            throw new IllegalArgumentException(
+                    "DATABASE_URL has no host; expected postgresql://user:pass@host:port/db");
         }
         StringBuilder jdbc = new StringBuilder("jdbc:postgresql://").append(uri.getHost());
         if (uri.getPort() > 0) {

@@ -6,14 +6,17 @@ import org.springframework.http.HttpStatus;
 /** Parsing an emotion from user input, with the 400 answer that lists the valid names. */
 public final class Emotions {
 
-    private Emotions() {
-    }
+    private Emotions() {}
 
     public static Emotion require(String text) {
-        return Emotion.parse(text).orElseThrow(() -> new ApiProblem(HttpStatus.BAD_REQUEST, "Unknown emotion",
-                "Unknown emotion '" + abbreviate(text) + "'. Use one of " + String.join(", ", Emotion.ids())
-                        + " (disgusted, fearful and surprised are accepted too).")
-                .with("validEmotions", Emotion.ids()));
+        return Emotion.parse(text)
+                .orElseThrow(() -> new ApiProblem(
+                                HttpStatus.BAD_REQUEST,
+                                "Unknown emotion",
+                                "Unknown emotion '" + abbreviate(text) + "'. Use one of "
+                                        + String.join(", ", Emotion.ids())
+                                        + " (disgusted, fearful and surprised are accepted too).")
+                        .with("validEmotions", Emotion.ids()));
     }
 
     static String abbreviate(String text) {

@@ -17,20 +17,23 @@ public class Feedback {
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     private Long id;
+
     @Column(name = "track_id")
     private long trackId;
+
     private String emotion;
     private String signal;
+
     @Column(name = "session_id")
     private String sessionId;
+
     @Column(name = "created_at")
     private Instant createdAt;
     /** The listener who gave it (X-Listener-Id), or null for an anonymous request. */
     @Column(name = "listener_id")
     private UUID listenerId;
 
-    protected Feedback() {
-    }
+    protected Feedback() {}
 
     public Feedback(long trackId, String emotion, String signal, String sessionId, UUID listenerId) {
         this.listenerId = listenerId;

@@ -13,8 +13,11 @@ public interface FeedbackRepository extends JpaRepository<Feedback, Long> {
             ON CONFLICT (emotion, track_id) DO UPDATE
                SET likes = feedback_tally.likes + EXCLUDED.likes, skips = feedback_tally.skips + EXCLUDED.skips
             """, nativeQuery = true)
-    void addToTally(@Param("emotion") String emotion, @Param("trackId") long trackId,
-                    @Param("likes") int likes, @Param("skips") int skips);
+    void addToTally(
+            @Param("emotion") String emotion,
+            @Param("trackId") long trackId,
+            @Param("likes") int likes,
+            @Param("skips") int skips);
 
     /** The listener's own running totals, read by the personal ranking. */
     @Modifying
@@ -25,6 +28,10 @@ public interface FeedbackRepository extends JpaRepository<Feedback, Long> {
                SET likes = listener_feedback_tally.likes + EXCLUDED.likes,
                    skips = listener_feedback_tally.skips + EXCLUDED.skips, updated_at = now()
             """, nativeQuery = true)
-    void addToListenerTally(@Param("listenerId") java.util.UUID listenerId, @Param("emotion") String emotion,
-                            @Param("trackId") long trackId, @Param("likes") int likes, @Param("skips") int skips);
+    void addToListenerTally(
+            @Param("listenerId") java.util.UUID listenerId,
+            @Param("emotion") String emotion,
+            @Param("trackId") long trackId,
+            @Param("likes") int likes,
+            @Param("skips") int skips);
 }

@@ -22,8 +22,8 @@ public class FeedbackService {
     private final RankingSignals signals;
     private final ListenerService listeners;
 
-    public FeedbackService(FeedbackRepository feedback, TrackRepository tracks, RankingSignals signals,
-                           ListenerService listeners) {
+    public FeedbackService(
+            FeedbackRepository feedback, TrackRepository tracks, RankingSignals signals, ListenerService listeners) {
         this.feedback = feedback;
         this.tracks = tracks;
         this.signals = signals;
@@ -48,7 +48,8 @@ public class FeedbackService {
         int likes = signal.equals("like") ? 1 : 0;
         int skips = 1 - likes;
         listener.ifPresent(listeners::ensure);
-        Feedback saved = feedback.save(new Feedback(request.trackId(), emotion.id(), signal, session, listener.orElse(null)));
+        Feedback saved =
+                feedback.save(new Feedback(request.trackId(), emotion.id(), signal, session, listener.orElse(null)));
         feedback.addToTally(emotion.id(), request.trackId(), likes, skips);
         listener.ifPresent(id -> {
             feedback.addToListenerTally(id, emotion.id(), request.trackId(), likes, skips);

@@ -13,5 +13,4 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("affectune.history")
 public record HistoryProperties(
         @DefaultValue("30d") Duration retention,
-        @DefaultValue("1h") Duration cleanupInterval) {
-}
+        @DefaultValue("1h") Duration cleanupInterval) {}

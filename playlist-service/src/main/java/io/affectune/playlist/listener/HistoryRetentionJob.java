@@ -20,7 +20,8 @@ class HistoryRetentionJob {
         this.listeners = listeners;
     }
 
-    @Scheduled(initialDelayString = "${affectune.history.cleanup-interval:1h}",
+    @Scheduled(
+            initialDelayString = "${affectune.history.cleanup-interval:1h}",
             fixedDelayString = "${affectune.history.cleanup-interval:1h}")
     void deleteExpired() {
         try {

@@ -22,8 +22,10 @@ import org.springframework.web.bind.annotation.RestController;
 
 @RestController
 @RequestMapping("/api/v1/listeners/{id}")
-@Tag(name = "Listeners", description = "A listener is a random UUID kept by the client (no account, no personal data): "
-        + "history consent, history, and forget-me. The id is the only key: keep it private.")
+@Tag(
+        name = "Listeners",
+        description = "A listener is a random UUID kept by the client (no account, no personal data): "
+                + "history consent, history, and forget-me. The id is the only key: keep it private.")
 public class ListenerController {
 
     private static final String ID = "the listener's UUID (the dashboard keeps it in localStorage)";
@@ -43,12 +45,14 @@ public class ListenerController {
     }
 
     @PutMapping("/consent")
-    @Operation(summary = "Turn history on or off",
+    @Operation(
+            summary = "Turn history on or off",
             description = "{\"history\": true} keeps settled moods and the tracks shown, liked and skipped for "
                     + "HISTORY_RETENTION (30 days by default); false stops that and deletes the history kept so far.")
-    public ListenerResponse consent(@Parameter(description = ID) @PathVariable String id,
-                                    @Valid @RequestBody ConsentRequest request) {
-        return ListenerResponse.of(service.setConsent(ListenerIds.require(id), request.history()), settings.retention());
+    public ListenerResponse consent(
+            @Parameter(description = ID) @PathVariable String id, @Valid @RequestBody ConsentRequest request) {
+        return ListenerResponse.of(
+                service.setConsent(ListenerIds.require(id), request.history()), settings.retention());
     }
 
     @PostMapping("/history/moods")
@@ -59,7 +63,8 @@ public class ListenerController {
     }
 
     @GetMapping("/history")
-    @Operation(summary = "The listener's history within the retention period, newest first",
+    @Operation(
+            summary = "The listener's history within the retention period, newest first",
             description = "Settled moods (also counted per UTC day), liked and skipped tracks and the playlists shown; "
                     + "at most " + ListenerService.MAX_HISTORY_EVENTS + " events. Empty while history is off.")
     public HistoryResponse history(@Parameter(description = ID) @PathVariable String id) {
@@ -68,7 +73,8 @@ public class ListenerController {
 
     @DeleteMapping
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    @Operation(summary = "Forget me: delete every row about this listener in one transaction",
+    @Operation(
+            summary = "Forget me: delete every row about this listener in one transaction",
             description = "History, likes and skips (also taken out of the global tallies) and the listener row. "
                     + "204 also for an id that was never stored.")
     public void forget(@Parameter(description = ID) @PathVariable String id) {

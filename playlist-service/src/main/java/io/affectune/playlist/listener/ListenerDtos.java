@@ -15,40 +15,40 @@ import java.util.UUID;
 /** JSON of the /api/v1/listeners endpoints. */
 public final class ListenerDtos {
 
-    private ListenerDtos() {
-    }
+    private ListenerDtos() {}
 
-    public record ConsentRequest(@NotNull Boolean history) {
-    }
+    public record ConsentRequest(@NotNull Boolean history) {}
 
-    public record MoodRequest(@NotBlank @Size(max = 16) String emotion) {
-    }
+    public record MoodRequest(@NotBlank @Size(max = 16) String emotion) {}
 
     /** historyRetentionDays: how long history is kept while consent is on. */
-    public record ListenerResponse(UUID id, boolean historyConsent, Instant consentChangedAt,
-                                   long historyRetentionDays) {
+    public record ListenerResponse(
+            UUID id, boolean historyConsent, Instant consentChangedAt, long historyRetentionDays) {
         static ListenerResponse of(Listener l, java.time.Duration retention) {
             return new ListenerResponse(l.id(), l.historyConsent(), l.consentChangedAt(), retention.toDays());
         }
     }
 
-    public record MoodEntry(String emotion, Instant at) {
-    }
+    public record MoodEntry(String emotion, Instant at) {}
 
     /** day: a UTC date; moods: how often each mood settled that day. */
-    public record MoodDay(LocalDate day, Map<String, Integer> moods) {
-    }
+    public record MoodDay(LocalDate day, Map<String, Integer> moods) {}
 
-    public record TrackEntry(long trackId, String title, String artist, String emotion, Instant at) {
-    }
+    public record TrackEntry(long trackId, String title, String artist, String emotion, Instant at) {}
 
-    public record ShownEntry(String emotion, List<Long> trackIds, Instant at) {
-    }
+    public record ShownEntry(String emotion, List<Long> trackIds, Instant at) {}
 
     /** Everything kept about a consenting listener within the retention period, newest first. */
-    public record HistoryResponse(UUID listenerId, boolean historyConsent, long retentionDays, Instant since,
-                                  List<MoodEntry> moods, List<MoodDay> moodDays, List<TrackEntry> liked,
-                                  List<TrackEntry> skipped, List<ShownEntry> shown) {
+    public record HistoryResponse(
+            UUID listenerId,
+            boolean historyConsent,
+            long retentionDays,
+            Instant since,
+            List<MoodEntry> moods,
+            List<MoodDay> moodDays,
+            List<TrackEntry> liked,
+            List<TrackEntry> skipped,
+            List<ShownEntry> shown) {
 
         static HistoryResponse of(ListenerService.ListenerHistory history) {
             List<MoodEntry> moods = new ArrayList<>();
@@ -64,16 +64,30 @@ public final class ListenerDtos {
                                 .merge(e.emotion(), 1, Integer::sum);
                     }
                     case "like", "skip" -> {
-                        TrackEntry entry = new TrackEntry(e.trackIds().isEmpty() ? 0 : e.trackIds().get(0), e.title(),
-                                e.artist(), e.emotion(), e.at());
+                        TrackEntry entry = new TrackEntry(
+                                e.trackIds().isEmpty() ? 0 : e.trackIds().get(0),
+                                e.title(),
+                                e.artist(),
+                                e.emotion(),
+                                e.at());
                         (e.kind().equals("like") ? liked : skipped).add(entry);
                     }
                     default -> shown.add(new ShownEntry(e.emotion(), e.trackIds(), e.at()));
                 }
             }
-            List<MoodDay> moodDays = days.entrySet().stream().map(d -> new MoodDay(d.getKey(), d.getValue())).toList();
-            return new HistoryResponse(history.listener().id(), history.listener().historyConsent(),
-                    history.retention().toDays(), history.since(), moods, moodDays, liked, skipped, shown);
+            List<MoodDay> moodDays = days.entrySet().stream()
+                    .map(d -> new MoodDay(d.getKey(), d.getValue()))
+                    .toList();
+            return new HistoryResponse(
+                    history.listener().id(),
+                    history.listener().historyConsent(),
+                    history.retention().toDays(),
+                    history.since(),
+                    moods,
+                    moodDays,
+                    liked,
+                    skipped,
+                    shown);
         }
     }
 }

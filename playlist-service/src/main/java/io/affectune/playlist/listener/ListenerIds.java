@@ -18,8 +18,7 @@ public final class ListenerIds {
     private static final Pattern UUID_TEXT =
             Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
-    private ListenerIds() {
-    }
+    private ListenerIds() {}
 
     /** The header's listener, or empty when the header is absent or blank (requests behave as before). */
     public static Optional<UUID> fromHeader(String header) {

@@ -31,19 +31,34 @@ public class ListenerRepository {
     }
 
     public Optional<Listener> find(UUID id) {
-        return jdbc.query("SELECT id, history_consent, consent_changed_at, created_at FROM listener WHERE id = ?",
-                (rs, n) -> new Listener(rs.getObject(1, UUID.class), rs.getBoolean(2), instant(rs.getTimestamp(3)),
-                        instant(rs.getTimestamp(4))), id).stream().findFirst();
+        return jdbc
+                .query(
+                        "SELECT id, history_consent, consent_changed_at, created_at FROM listener WHERE id = ?",
+                        (rs, n) -> new Listener(
+                                rs.getObject(1, UUID.class),
+                                rs.getBoolean(2),
+                                instant(rs.getTimestamp(3)),
+                                instant(rs.getTimestamp(4))),
+                        id)
+                .stream()
+                .findFirst();
     }
 
     public Listener setConsent(UUID id, boolean consent) {
-        return jdbc.queryForObject("""
+        return jdbc.queryForObject(
+                """
                 INSERT INTO listener (id, history_consent, consent_changed_at) VALUES (?, ?, now())
                 ON CONFLICT (id) DO UPDATE SET history_consent = EXCLUDED.history_consent,
                                                consent_changed_at = EXCLUDED.consent_changed_at
                 RETURNING id, history_consent, consent_changed_at, created_at
-                """, (rs, n) -> new Listener(rs.getObject(1, UUID.class), rs.getBoolean(2), instant(rs.getTimestamp(3)),
-                instant(rs.getTimestamp(4))), id, consent);
+                """,
+                (rs, n) -> new Listener(
+                        rs.getObject(1, UUID.class),
+                        rs.getBoolean(2),
+                        instant(rs.getTimestamp(3)),
+                        instant(rs.getTimestamp(4))),
+                id,
+                consent);
     }
 
     /** Records a history event only if the listener has consented; true when a row was written. */
@@ -56,18 +71,28 @@ public class ListenerRepository {
 
     /** The listener's history since a moment, newest first, at most limit events. */
     public List<HistoryEvent> history(UUID id, Instant since, int limit) {
-        return jdbc.query("""
+        return jdbc.query(
+                """
                 SELECT e.kind, e.emotion, e.track_ids, t.title, t.artist, e.created_at
                 FROM listener_event e
                 LEFT JOIN track t ON e.kind IN ('like', 'skip') AND t.id = e.track_ids[1]
                 WHERE e.listener_id = ? AND e.created_at >= ?
                 ORDER BY e.created_at DESC, e.id DESC LIMIT ?
-                """, (rs, n) -> {
+                """,
+                (rs, n) -> {
                     Array ids = rs.getArray(3);
                     List<Long> trackIds = ids == null ? List.of() : Arrays.asList((Long[]) ids.getArray());
-                    return new HistoryEvent(rs.getString(1), rs.getString(2), List.copyOf(trackIds), rs.getString(4),
-                            rs.getString(5), instant(rs.getTimestamp(6)));
-                }, id, Timestamp.from(since), limit);
+                    return new HistoryEvent(
+                            rs.getString(1),
+                            rs.getString(2),
+                            List.copyOf(trackIds),
+                            rs.getString(4),
+                            rs.getString(5),
+                            instant(rs.getTimestamp(6)));
+                },
+                id,
+                Timestamp.from(since),
+                limit);
     }
 
     public int deleteHistory(UUID id) {
@@ -90,8 +115,10 @@ public class ListenerRepository {
                 FROM listener_feedback_tally p
                 WHERE p.listener_id = ? AND g.emotion = p.emotion AND g.track_id = p.track_id
                 """, id);
-        jdbc.update("DELETE FROM feedback_tally WHERE likes <= 0 AND skips <= 0 AND (emotion, track_id) IN "
-                + "(SELECT emotion, track_id FROM listener_feedback_tally WHERE listener_id = ?)", id);
+        jdbc.update(
+                "DELETE FROM feedback_tally WHERE likes <= 0 AND skips <= 0 AND (emotion, track_id) IN "
+                        + "(SELECT emotion, track_id FROM listener_feedback_tally WHERE listener_id = ?)",
+                id);
         int events = jdbc.update("DELETE FROM listener_event WHERE listener_id = ?", id);
         int tallies = jdbc.update("DELETE FROM listener_feedback_tally WHERE listener_id = ?", id);
         int feedback = jdbc.update("DELETE FROM feedback WHERE listener_id = ?", id);
@@ -100,9 +127,8 @@ public class ListenerRepository {
     }
 
     /** What a forget-me removed (for the log; the answer is 204 either way). */
-    public record Forgotten(boolean existed, int historyEvents, int personalTallies, int feedbackEvents,
-                            int globalTalliesAdjusted) {
-    }
+    public record Forgotten(
+            boolean existed, int historyEvents, int personalTallies, int feedbackEvents, int globalTalliesAdjusted) {}
 
     private static Instant instant(Timestamp timestamp) {
         return timestamp == null ? null : timestamp.toInstant();

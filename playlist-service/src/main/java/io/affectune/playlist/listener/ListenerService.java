@@ -54,7 +54,9 @@ public class ListenerService {
     @Transactional
     public void recordMood(UUID id, Emotion emotion) {
         if (!listeners.recordIfConsented(id, "mood", emotion.id(), List.of())) {
-            throw new ApiProblem(HttpStatus.CONFLICT, "History is off",
+            throw new ApiProblem(
+                    HttpStatus.CONFLICT,
+                    "History is off",
                     "History is off for this listener, so the mood was not kept. Turn it on first with "
                             + "PUT /api/v1/listeners/" + id + "/consent {\"history\": true}.");
         }
@@ -80,8 +82,8 @@ public class ListenerService {
     public ListenerHistory history(UUID id) {
         Listener listener = get(id);
         Instant since = Instant.now().minus(settings.retention());
-        return new ListenerHistory(listener, settings.retention(), since,
-                listeners.history(id, since, MAX_HISTORY_EVENTS));
+        return new ListenerHistory(
+                listener, settings.retention(), since, listeners.history(id, since, MAX_HISTORY_EVENTS));
     }
 
     /** Removes every row about the listener in one transaction; unknown ids are fine (nothing to remove). */
@@ -89,9 +91,14 @@ public class ListenerService {
     public void forget(UUID id) {
         ListenerRepository.Forgotten forgotten = listeners.forget(id);
         events.publishEvent(new ListenerForgotten(id));
-        log.info("Forgot a listener: existed={}, history events={}, personal tallies={}, feedback events={}, "
-                        + "global tallies adjusted={}", forgotten.existed(), forgotten.historyEvents(),
-                forgotten.personalTallies(), forgotten.feedbackEvents(), forgotten.globalTalliesAdjusted());
+        log.info(
+                "Forgot a listener: existed={}, history events={}, personal tallies={}, feedback events={}, "
+                        + "global tallies adjusted={}",
+                forgotten.existed(),
+                forgotten.historyEvents(),
+                forgotten.personalTallies(),
+                forgotten.feedbackEvents(),
+                forgotten.globalTalliesAdjusted());
     }
 
     /** Deletes history older than the retention period; returns how many rows went. */
@@ -101,7 +108,6 @@ public class ListenerService {
     }
 
     /** A listener's history as returned by GET .../history. */
-    public record ListenerHistory(Listener listener, java.time.Duration retention, Instant since,
-                                  List<HistoryEvent> events) {
-    }
+    public record ListenerHistory(
+            Listener listener, java.time.Duration retention, Instant since, List<HistoryEvent> events) {}
 }

@@ -42,14 +42,16 @@ class CandidateRepository {
         this.jdbc = jdbc;
         this.signals = signals;
         // perPoint is max(candidatePool, 4 * limit); plus room for every excluded id
-        this.nearestLength = Math.max(settings.candidatePool(), 4 * PlaylistService.MAX_LIMIT) + PlaylistService.MAX_EXCLUDE;
+        this.nearestLength =
+                Math.max(settings.candidatePool(), 4 * PlaylistService.MAX_LIMIT) + PlaylistService.MAX_EXCLUDE;
     }
 
     /** perPoint nearest tracks to each point that are not excluded, plus curated and liked ones; never excluded ones. */
     List<Candidate> find(String emotion, List<Target> points, int perPoint, Set<Long> excluded) {
         Set<Long> ids = new LinkedHashSet<>();
         for (Target point : points) {
-            // perPoint + |excluded| nearest ids keep perPoint after dropping the excluded: the same as filtering in SQL.
+            // perPoint + |excluded| nearest ids keep perPoint after dropping the excluded: the same as filtering in
+            // SQL.
             long[] nearest = nearest(point);
             int taken = 0;
             for (int i = 0; i < nearest.length && taken < perPoint; i++) {
@@ -72,8 +74,10 @@ class CandidateRepository {
             }
             boolean curated = signals.curated().contains(id);
             int[] tally = signals.tallies().get(id);
-            candidates.add(!curated && tally == null ? track
-                    : track.with(curated, tally == null ? 0 : tally[0], tally == null ? 0 : tally[1]));
+            candidates.add(
+                    !curated && tally == null
+                            ? track
+                            : track.with(curated, tally == null ? 0 : tally[0], tally == null ? 0 : tally[1]));
         }
         return candidates;
     }
@@ -83,11 +87,14 @@ class CandidateRepository {
      * the largest request can need, so the cache stays small whatever limits callers ask for.
      */
     private long[] nearest(Target point) {
-        return nearestCache.computeIfAbsent(point, p -> jdbc.queryForList("""
+        return nearestCache.computeIfAbsent(
+                point,
+                p -> jdbc.queryForList("""
                 SELECT id FROM track WHERE valence IS NOT NULL AND energy IS NOT NULL AND artist IS NOT NULL
                 ORDER BY point(valence, energy) <-> point(?, ?) LIMIT ?
-                """, Long.class, p.valence(), p.energy(), nearestLength)
-                .stream().mapToLong(Long::longValue).toArray());
+                """, Long.class, p.valence(), p.energy(), nearestLength).stream()
+                        .mapToLong(Long::longValue)
+                        .toArray());
     }
 
     /** Catalogue rows by id (cached), without curated flag or tallies. */
@@ -103,11 +110,14 @@ class CandidateRepository {
             }
         }
         if (!missing.isEmpty()) {
-            jdbc.query("SELECT " + TRACK_COLUMNS + " FROM track WHERE id = ANY (?::bigint[])", rs -> {
-                Candidate track = map(rs);
-                trackCache.put(track.id(), track);
-                found.put(track.id(), track);
-            }, arrayLiteral(missing));
+            jdbc.query(
+                    "SELECT " + TRACK_COLUMNS + " FROM track WHERE id = ANY (?::bigint[])",
+                    rs -> {
+                        Candidate track = map(rs);
+                        trackCache.put(track.id(), track);
+                        found.put(track.id(), track);
+                    },
+                    arrayLiteral(missing));
         }
         return found;
     }
@@ -119,9 +129,18 @@ class CandidateRepository {
     private static Candidate map(ResultSet rs) throws SQLException {
         Array genres = rs.getArray("genres");
         List<String> genreList = genres == null ? List.of() : List.copyOf(Arrays.asList((String[]) genres.getArray()));
-        return new Candidate(rs.getLong("id"), rs.getString("spotify_id"), rs.getString("title"),
-                rs.getString("artist"), rs.getString("album"), genreList, (Double) rs.getObject("valence"),
-                (Double) rs.getObject("energy"), rs.getString("match_key"), false, 0, 0);
+        return new Candidate(
+                rs.getLong("id"),
+                rs.getString("spotify_id"),
+                rs.getString("title"),
+                rs.getString("artist"),
+                rs.getString("album"),
+                genreList,
+                (Double) rs.getObject("valence"),
+                (Double) rs.getObject("energy"),
+                rs.getString("match_key"),
+                false,
+                0,
+                0);
     }
-
 }

@@ -14,8 +14,7 @@ final class GenreBits {
 
     private static final Map<String, Integer> INDEX = new ConcurrentHashMap<>();
 
-    private GenreBits() {
-    }
+    private GenreBits() {}
 
     static long of(List<String> genres) {
         long mask = 0;

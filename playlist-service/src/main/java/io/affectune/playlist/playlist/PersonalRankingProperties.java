@@ -22,5 +22,4 @@ public record PersonalRankingProperties(
         @DefaultValue("0.6") double similarityWeight,
         @DefaultValue("0.15") double similarityWidth,
         @DefaultValue("200") int maxEvents,
-        @DefaultValue("true") boolean neighbourhood) {
-}
+        @DefaultValue("true") boolean neighbourhood) {}

@@ -24,25 +24,29 @@ class PersonalSignals {
     }
 
     /** tallies: track id to {likes, skips} for this emotion; historyConsent: may a "shown" event be kept. */
-    record Signals(Map<Long, int[]> tallies, boolean historyConsent) {
-    }
+    record Signals(Map<Long, int[]> tallies, boolean historyConsent) {}
 
     /** An unknown listener (no row yet) has no tallies and no consent. */
     Signals of(UUID listener, String emotion) {
         Map<Long, int[]> tallies = new HashMap<>();
         boolean[] consent = {false};
-        jdbc.query("""
+        jdbc.query(
+                """
                 SELECT l.history_consent, t.track_id, t.likes, t.skips FROM listener l
                 LEFT JOIN LATERAL (SELECT track_id, likes, skips, updated_at FROM listener_feedback_tally
                                    WHERE listener_id = l.id AND emotion = ? ORDER BY updated_at DESC LIMIT ?) t ON true
                 WHERE l.id = ?
-                """, rs -> {
+                """,
+                rs -> {
                     consent[0] = rs.getBoolean(1);
                     long track = rs.getLong(2);
                     if (!rs.wasNull()) {
                         tallies.put(track, new int[] {rs.getInt(3), rs.getInt(4)});
                     }
-                }, emotion, settings.maxEvents(), listener);
+                },
+                emotion,
+                settings.maxEvents(),
+                listener);
         return new Signals(tallies, consent[0]);
     }
 }

@@ -4,8 +4,7 @@ import java.util.List;
 
 public final class PlaylistDtos {
 
-    private PlaylistDtos() {
-    }
+    private PlaylistDtos() {}
 
     public record Target(double valence, double energy) {
         double distanceTo(double v, double e) {
@@ -16,15 +15,22 @@ public final class PlaylistDtos {
     }
 
     /** kind: "curated" (on a curated list for the emotion) or "features" (chosen for its closeness alone). */
-    public record Reason(String kind, Double distance, String text) {
-    }
+    public record Reason(String kind, Double distance, String text) {}
 
-    public record RankedTrack(long id, String spotifyId, String title, String artist, String album, String spotifyUrl,
-                              List<String> genres, Double valence, Double energy, double score, Reason reason) {
-    }
+    public record RankedTrack(
+            long id,
+            String spotifyId,
+            String title,
+            String artist,
+            String album,
+            String spotifyUrl,
+            List<String> genres,
+            Double valence,
+            Double energy,
+            double score,
+            Reason reason) {}
 
     /** target: where the playlist starts; goal: where it ends (equal to target for "match"). */
-    public record PlaylistResponse(String emotion, String strategy, Target target, Target goal,
-                                   List<RankedTrack> tracks) {
-    }
+    public record PlaylistResponse(
+            String emotion, String strategy, Target target, Target goal, List<RankedTrack> tracks) {}
 }

@@ -55,8 +55,8 @@ class PlaylistRanker {
         }
         double share = settings.upliftShare();
         // Only ever move valence up: a listener who is already happy is not pulled down toward the goal.
-        double valence = Math.max(start.valence(),
-                start.valence() + (settings.upliftValenceGoal() - start.valence()) * share);
+        double valence =
+                Math.max(start.valence(), start.valence() + (settings.upliftValenceGoal() - start.valence()) * share);
         double energy = start.energy() + (settings.upliftEnergyGoal() - start.energy()) * share;
         return new Target(round(valence), round(energy));
     }
@@ -66,7 +66,8 @@ class PlaylistRanker {
         List<Target> targets = new ArrayList<>(limit);
         for (int i = 0; i < limit; i++) {
             double t = limit == 1 ? 0 : (double) i / (limit - 1);
-            targets.add(new Target(start.valence() + (goal.valence() - start.valence()) * t,
+            targets.add(new Target(
+                    start.valence() + (goal.valence() - start.valence()) * t,
                     start.energy() + (goal.energy() - start.energy()) * t));
         }
         return targets;
@@ -98,7 +99,9 @@ class PlaylistRanker {
         for (int i = 0; i < n; i++) {
             Candidate c = candidates.get(i);
             PersonalEffect effect = effects.get(c.id());
-            fixed[i] = (c.curated() ? settings.curatedBonus() : 0) + feedbackEffect(c) + (effect == null ? 0 : effect.value());
+            fixed[i] = (c.curated() ? settings.curatedBonus() : 0)
+                    + feedbackEffect(c)
+                    + (effect == null ? 0 : effect.value());
             artist[i] = artistIds.computeIfAbsent(c.artistKey(), k -> artistIds.size());
             song[i] = songIds.computeIfAbsent(c.matchKey(), k -> songIds.size());
         }
@@ -115,8 +118,10 @@ class PlaylistRanker {
                 for (int i = 0; i < n; i++) {
                     if (!taken[i]) {
                         Candidate c = candidates.get(i);
-                        scores[i] = (c.hasFeatures() ? closeness(slot.distanceTo(c.valence(), c.energy()))
-                                : settings.unknownFeatureScore()) + fixed[i];
+                        scores[i] = (c.hasFeatures()
+                                        ? closeness(slot.distanceTo(c.valence(), c.energy()))
+                                        : settings.unknownFeatureScore())
+                                + fixed[i];
                     }
                 }
                 scored = slot;
@@ -128,7 +133,10 @@ class PlaylistRanker {
                     continue;
                 }
                 double score = scores[i];
-                if (score > bestScore || (score == bestScore && best >= 0 && candidates.get(i).id() < candidates.get(best).id())) {
+                if (score > bestScore
+                        || (score == bestScore
+                                && best >= 0
+                                && candidates.get(i).id() < candidates.get(best).id())) {
                     best = i;
                     bestScore = score;
                 }
@@ -140,13 +148,15 @@ class PlaylistRanker {
             perArtist[artist[best]]++;
             songUsed[song[best]] = true;
             Candidate chosen = candidates.get(best);
-            playlist.add(toRanked(emotion, chosen, slot, bestScore, path, effects.getOrDefault(chosen.id(), PersonalEffect.NONE)));
+            playlist.add(toRanked(
+                    emotion, chosen, slot, bestScore, path, effects.getOrDefault(chosen.id(), PersonalEffect.NONE)));
         }
         return playlist;
     }
 
     double score(Candidate c, Target target) {
-        double closeness = c.hasFeatures() ? closeness(target.distanceTo(c.valence(), c.energy()))
+        double closeness = c.hasFeatures()
+                ? closeness(target.distanceTo(c.valence(), c.energy()))
                 : settings.unknownFeatureScore();
         return closeness + (c.curated() ? settings.curatedBonus() : 0) + feedbackEffect(c);
     }
@@ -155,8 +165,12 @@ class PlaylistRanker {
         if (profile.isEmpty()) {
             return Map.of();
         }
-        long[] likedGenres = profile.liked().stream().mapToLong(c -> GenreBits.of(c.genres())).toArray();
-        long[] skippedGenres = profile.skipped().stream().mapToLong(c -> GenreBits.of(c.genres())).toArray();
+        long[] likedGenres = profile.liked().stream()
+                .mapToLong(c -> GenreBits.of(c.genres()))
+                .toArray();
+        long[] skippedGenres = profile.skipped().stream()
+                .mapToLong(c -> GenreBits.of(c.genres()))
+                .toArray();
         Map<Long, PersonalEffect> effects = new HashMap<>(candidates.size() * 2);
         for (Candidate c : candidates) {
             PersonalEffect effect = personal(c, GenreBits.of(c.genres()), profile, likedGenres, skippedGenres);
@@ -173,7 +187,8 @@ class PlaylistRanker {
      * track to each liked and skipped track, similarity = exp(-d^2 / 2 w^2) (valence/energy distance d) times
      * the Jaccard overlap of their genres. The +1 keeps one like from acting like many.
      */
-    PersonalEffect personal(Candidate c, long genres, PersonalProfile profile, long[] likedGenres, long[] skippedGenres) {
+    PersonalEffect personal(
+            Candidate c, long genres, PersonalProfile profile, long[] likedGenres, long[] skippedGenres) {
         int[] own = profile.own().get(c.id());
         double value = 0;
         int ownLikes = own == null ? 0 : own[0];
@@ -190,8 +205,7 @@ class PlaylistRanker {
     }
 
     /** Summed similarity of c to each of the other tracks (itself excluded), and how many count as similar. */
-    private record Pull(double sum, int similar) {
-    }
+    private record Pull(double sum, int similar) {}
 
     private Pull pull(Candidate c, long genres, List<Candidate> others, long[] otherGenres) {
         double sum = 0;
@@ -231,34 +245,62 @@ class PlaylistRanker {
         return net == 0 ? 0 : settings.feedbackWeight() * Math.tanh(net / settings.feedbackScale());
     }
 
-    private RankedTrack toRanked(Emotion emotion, Candidate c, Target slot, double score, boolean path,
-                                 PersonalEffect effect) {
+    private RankedTrack toRanked(
+            Emotion emotion, Candidate c, Target slot, double score, boolean path, PersonalEffect effect) {
         Double distance = c.hasFeatures() ? round(slot.distanceTo(c.valence(), c.energy())) : null;
         String where = path
-                ? String.format(Locale.ROOT, "this step's target (%.2f, %.2f) on the way up from %s",
-                        slot.valence(), slot.energy(), emotion.id())
+                ? String.format(
+                        Locale.ROOT,
+                        "this step's target (%.2f, %.2f) on the way up from %s",
+                        slot.valence(),
+                        slot.energy(),
+                        emotion.id())
                 : String.format(Locale.ROOT, "the %s target (%.2f, %.2f)", emotion.id(), slot.valence(), slot.energy());
         StringBuilder text = new StringBuilder();
         if (c.curated()) {
             text.append("On a curated ").append(emotion.id()).append(" playlist");
             if (distance != null) {
-                text.append(String.format(Locale.ROOT, "; valence %.2f, energy %.2f is %.3f from %s",
-                        c.valence(), c.energy(), distance, where));
+                text.append(String.format(
+                        Locale.ROOT,
+                        "; valence %.2f, energy %.2f is %.3f from %s",
+                        c.valence(),
+                        c.energy(),
+                        distance,
+                        where));
             } else {
                 text.append("; its audio features are unknown");
             }
         } else {
-            text.append(String.format(Locale.ROOT, "Valence %.2f, energy %.2f is %.3f from %s",
-                    c.valence(), c.energy(), distance, where));
+            text.append(String.format(
+                    Locale.ROOT,
+                    "Valence %.2f, energy %.2f is %.3f from %s",
+                    c.valence(),
+                    c.energy(),
+                    distance,
+                    where));
         }
         if (c.likes() > 0 || c.skips() > 0) {
-            text.append(String.format(Locale.ROOT, "; listeners feeling %s liked it %d and skipped it %d time(s)",
-                    emotion.id(), c.likes(), c.skips()));
+            text.append(String.format(
+                    Locale.ROOT,
+                    "; listeners feeling %s liked it %d and skipped it %d time(s)",
+                    emotion.id(),
+                    c.likes(),
+                    c.skips()));
         }
         appendPersonal(text, effect);
         Reason reason = new Reason(c.curated() ? "curated" : "features", distance, text.toString());
-        return new RankedTrack(c.id(), c.spotifyId(), c.title(), c.artist(), c.album(),
-                TrackView.spotifyUrl(c.spotifyId()), c.genres(), c.valence(), c.energy(), round(score), reason);
+        return new RankedTrack(
+                c.id(),
+                c.spotifyId(),
+                c.title(),
+                c.artist(),
+                c.album(),
+                TrackView.spotifyUrl(c.spotifyId()),
+                c.genres(),
+                c.valence(),
+                c.energy(),
+                round(score),
+                reason);
     }
 
     /** "you liked it", "you skipped it", "you liked 3 similar tracks", "you skipped 2 similar tracks". */
@@ -270,10 +312,12 @@ class PlaylistRanker {
             parts.add("you liked it");
         }
         if (effect.similarLiked() > 0) {
-            parts.add("you liked " + effect.similarLiked() + " similar track" + (effect.similarLiked() == 1 ? "" : "s"));
+            parts.add(
+                    "you liked " + effect.similarLiked() + " similar track" + (effect.similarLiked() == 1 ? "" : "s"));
         }
         if (effect.similarSkipped() > 0) {
-            parts.add("you skipped " + effect.similarSkipped() + " similar track" + (effect.similarSkipped() == 1 ? "" : "s"));
+            parts.add("you skipped " + effect.similarSkipped() + " similar track"
+                    + (effect.similarSkipped() == 1 ? "" : "s"));
         }
         if (!parts.isEmpty()) {
             text.append("; ").append(String.join(", ", parts));

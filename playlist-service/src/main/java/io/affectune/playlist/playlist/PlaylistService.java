@@ -2,10 +2,10 @@ package io.affectune.playlist.playlist;
 
 import io.affectune.playlist.emotion.Emotion;
 import io.affectune.playlist.emotion.Emotions;
+import io.affectune.playlist.listener.ListenerService;
 import io.affectune.playlist.playlist.PlaylistDtos.PlaylistResponse;
 import io.affectune.playlist.playlist.PlaylistDtos.RankedTrack;
 import io.affectune.playlist.playlist.PlaylistDtos.Target;
-import io.affectune.playlist.listener.ListenerService;
 import io.affectune.support.problem.ApiProblem;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -34,8 +34,13 @@ public class PlaylistService {
     private final PersonalRankingProperties personal;
     private final ListenerService listeners;
 
-    PlaylistService(CandidateRepository candidates, PlaylistRanker ranker, RankingProperties settings,
-                    PersonalSignals personalSignals, PersonalRankingProperties personal, ListenerService listeners) {
+    PlaylistService(
+            CandidateRepository candidates,
+            PlaylistRanker ranker,
+            RankingProperties settings,
+            PersonalSignals personalSignals,
+            PersonalRankingProperties personal,
+            ListenerService listeners) {
         this.candidates = candidates;
         this.ranker = ranker;
         this.settings = settings;
@@ -48,8 +53,8 @@ public class PlaylistService {
         return playlist(emotionText, limit, strategyText, excludeText, Optional.empty());
     }
 
-    public PlaylistResponse playlist(String emotionText, int limit, String strategyText, String excludeText,
-                                     Optional<UUID> listener) {
+    public PlaylistResponse playlist(
+            String emotionText, int limit, String strategyText, String excludeText, Optional<UUID> listener) {
         Emotion emotion = Emotions.require(emotionText);
         if (limit < 1 || limit > MAX_LIMIT) {
             throw ApiProblem.badRequest("limit must be between 1 and " + MAX_LIMIT + ", not " + limit + ".");
@@ -59,7 +64,8 @@ public class PlaylistService {
         Target start = ranker.start(emotion);
         Target goal = ranker.goal(emotion, strategy);
         int perPoint = Math.max(settings.candidatePool(), limit * 4);
-        PersonalSignals.Signals own = listener.map(id -> personalSignals.of(id, emotion.id())).orElse(null);
+        PersonalSignals.Signals own =
+                listener.map(id -> personalSignals.of(id, emotion.id())).orElse(null);
         PersonalProfile profile = own == null ? PersonalProfile.NONE : profile(own.tallies());
         List<Target> points = new ArrayList<>(ranker.queryPoints(start, goal));
         if (personal.neighbourhood()) {
@@ -69,7 +75,10 @@ public class PlaylistService {
         List<RankedTrack> tracks = ranker.rank(emotion, pool, ranker.slotTargets(start, goal, limit), profile);
         if (own != null && own.historyConsent()) {
             // the insert checks consent again in the same statement: withdrawn a moment ago means not kept
-            listeners.recordShownIfConsented(listener.get(), emotion, tracks.stream().map(RankedTrack::id).toList());
+            listeners.recordShownIfConsented(
+                    listener.get(),
+                    emotion,
+                    tracks.stream().map(RankedTrack::id).toList());
         }
         return new PlaylistResponse(emotion.id(), strategy.id(), start, goal, tracks);
     }
@@ -109,7 +118,8 @@ public class PlaylistService {
             ids.add(Long.parseLong(id));
         }
         if (ids.size() > MAX_EXCLUDE) {
-            throw ApiProblem.badRequest("exclude may list at most " + MAX_EXCLUDE + " track ids, not " + ids.size() + ".");
+            throw ApiProblem.badRequest(
+                    "exclude may list at most " + MAX_EXCLUDE + " track ids, not " + ids.size() + ".");
         }
         return ids;
     }

@@ -31,5 +31,4 @@ public record RankingProperties(
         @DefaultValue("0.8") double upliftValenceGoal,
         @DefaultValue("0.55") double upliftEnergyGoal,
         @DefaultValue("0.5") double upliftShare,
-        @DefaultValue("2s") java.time.Duration signalsTtl) {
-}
+        @DefaultValue("2s") java.time.Duration signalsTtl) {}

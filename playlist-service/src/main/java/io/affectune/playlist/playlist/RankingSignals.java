@@ -1,5 +1,6 @@
 package io.affectune.playlist.playlist;
 
+import io.affectune.playlist.listener.ListenerForgotten;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -7,11 +8,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import io.affectune.playlist.listener.ListenerForgotten;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.event.TransactionalEventListener;
+import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
@@ -36,8 +36,7 @@ public class RankingSignals {
     }
 
     /** Curated track ids, tallies and the most-liked tracks of one emotion. */
-    record Snapshot(Set<Long> curated, Map<Long, int[]> tallies, List<Long> mostLiked, long loadedAt) {
-    }
+    record Snapshot(Set<Long> curated, Map<Long, int[]> tallies, List<Long> mostLiked, long loadedAt) {}
 
     Snapshot of(String emotion) {
         Snapshot cached = cache.get(emotion);
@@ -87,13 +86,19 @@ public class RankingSignals {
                 JOIN curated_playlist cp ON cp.id = cpt.playlist_id WHERE cp.emotion = ?
                 """, Long.class, emotion));
         Map<Long, int[]> tallies = new HashMap<>();
-        jdbc.query("SELECT track_id, likes, skips FROM feedback_tally WHERE emotion = ?",
-                rs -> { tallies.put(rs.getLong(1), new int[] {rs.getInt(2), rs.getInt(3)}); }, emotion);
+        jdbc.query(
+                "SELECT track_id, likes, skips FROM feedback_tally WHERE emotion = ?",
+                rs -> {
+                    tallies.put(rs.getLong(1), new int[] {rs.getInt(2), rs.getInt(3)});
+                },
+                emotion);
         List<Long> mostLiked = tallies.entrySet().stream()
                 .filter(e -> e.getValue()[0] > e.getValue()[1])
                 .sorted(Comparator.<Map.Entry<Long, int[]>>comparingInt(e -> e.getValue()[1] - e.getValue()[0])
                         .thenComparing(Map.Entry::getKey))
-                .limit(LIKED_LIMIT).map(Map.Entry::getKey).toList();
+                .limit(LIKED_LIMIT)
+                .map(Map.Entry::getKey)
+                .toList();
         return new Snapshot(Set.copyOf(curated), Map.copyOf(tallies), mostLiked, now);
     }
 }

@@ -5,7 +5,8 @@ import java.util.Locale;
 
 /** match: meet the listener's mood. uplift: start there and move gently toward positive valence (iso principle). */
 public enum Strategy {
-    MATCH, UPLIFT;
+    MATCH,
+    UPLIFT;
 
     public String id() {
         return name().toLowerCase(Locale.ROOT);

@@ -52,21 +52,23 @@ public class CatalogSeeder implements SmartInitializingSingleton {
 
     /** Disgust list: unpleasant (valence below 0.30), energetic (above 0.65), aggressive sub-genres. */
     static final List<String> DISGUST_GENRES = List.of("hard rock", "gangster rap", "trap");
+
     static final double DISGUST_MAX_VALENCE = 0.30;
     static final double DISGUST_MIN_ENERGY = 0.65;
     static final int DISGUST_SIZE = 40;
 
     private static final Logger log = LoggerFactory.getLogger(CatalogSeeder.class);
-    private static final String COPY_SQL = "COPY track (spotify_id, title, artist, album, valence, energy, danceability, "
-            + "tempo, acousticness, popularity, genres, mood, source, match_key) FROM STDIN WITH (FORMAT csv)";
+    private static final String COPY_SQL =
+            "COPY track (spotify_id, title, artist, album, valence, energy, danceability, "
+                    + "tempo, acousticness, popularity, genres, mood, source, match_key) FROM STDIN WITH (FORMAT csv)";
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transactions;
     private final DataSource dataSource;
     private final SeedProperties properties;
 
-    public CatalogSeeder(JdbcTemplate jdbc, TransactionTemplate transactions, DataSource dataSource,
-                         SeedProperties properties) {
+    public CatalogSeeder(
+            JdbcTemplate jdbc, TransactionTemplate transactions, DataSource dataSource, SeedProperties properties) {
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.dataSource = dataSource;
@@ -84,7 +86,8 @@ public class CatalogSeeder implements SmartInitializingSingleton {
     public Optional<SeedReport> seed() {
         return Optional.ofNullable(transactions.execute(status -> {
             jdbc.execute("SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")");
-            Integer done = jdbc.queryForObject("SELECT count(*) FROM seed_run WHERE name = ?", Integer.class, SEED_NAME);
+            Integer done =
+                    jdbc.queryForObject("SELECT count(*) FROM seed_run WHERE name = ?", Integer.class, SEED_NAME);
             if (done != null && done > 0) {
                 log.info("Catalogue already seeded ({}); nothing to do", SEED_NAME);
                 return null;
@@ -111,38 +114,54 @@ public class CatalogSeeder implements SmartInitializingSingleton {
         for (List<String> keys : seedKeys.values()) {
             matched += (int) keys.stream().filter(idsByKey::containsKey).count();
         }
-        List<SeedTrack> unmatched = seedRows.values().stream().filter(t -> !idsByKey.containsKey(t.matchKey())).toList();
+        List<SeedTrack> unmatched = seedRows.values().stream()
+                .filter(t -> !idsByKey.containsKey(t.matchKey()))
+                .toList();
         copyTracks(unmatched);
-        jdbc.query("SELECT match_key, id FROM track WHERE source = 'seed_playlist'",
-                rs -> { idsByKey.put(rs.getString(1), rs.getLong(2)); });
+        jdbc.query("SELECT match_key, id FROM track WHERE source = 'seed_playlist'", rs -> {
+            idsByKey.put(rs.getString(1), rs.getLong(2));
+        });
 
         Map<String, Integer> curated = new LinkedHashMap<>();
         seedKeys.forEach((emotion, keys) -> {
             List<Long> ids = keys.stream().map(idsByKey::get).distinct().toList();
-            insertCurated(emotion, "Original " + emotion + " playlist",
-                    "The preset " + emotion + " playlist of the original system, matched to the catalogue by title and artist.",
+            insertCurated(
+                    emotion,
+                    "Original " + emotion + " playlist",
+                    "The preset " + emotion
+                            + " playlist of the original system, matched to the catalogue by title and artist.",
                     ids);
             curated.put(emotion, ids.size());
         });
         List<Long> disgust = disgustTrackIds();
-        insertCurated("disgust", "Disgust: harsh and heavy",
+        insertCurated(
+                "disgust",
+                "Disgust: harsh and heavy",
                 "Built from the catalogue (the original's disgust list was a copy of sad): one track per artist with valence < "
-                        + DISGUST_MAX_VALENCE + ", energy > " + DISGUST_MIN_ENERGY + " in " + String.join(", ", DISGUST_GENRES)
-                        + ", most popular first.", disgust);
+                        + DISGUST_MAX_VALENCE + ", energy > " + DISGUST_MIN_ENERGY + " in "
+                        + String.join(", ", DISGUST_GENRES)
+                        + ", most popular first.",
+                disgust);
         curated.put("disgust", disgust.size());
 
         // Fresh statistics, so the planner uses the indexes from the first request on
         jdbc.execute("ANALYZE track");
         jdbc.execute("ANALYZE curated_playlist_track");
         Integer tracks = jdbc.queryForObject("SELECT count(*) FROM track", Integer.class);
-        return new SeedReport(tracks == null ? 0 : tracks, spotifySongs, dataMoodsOnly, unmatched.size(), matched,
-                curated, (System.nanoTime() - started) / 1_000_000);
+        return new SeedReport(
+                tracks == null ? 0 : tracks,
+                spotifySongs,
+                dataMoodsOnly,
+                unmatched.size(),
+                matched,
+                curated,
+                (System.nanoTime() - started) / 1_000_000);
     }
 
     private Map<String, SeedTrack> readSpotifySongs() {
         Map<String, SeedTrack> tracks = new LinkedHashMap<>(40_000);
-        try (Reader reader = new InputStreamReader(new GZIPInputStream(open("seed/spotify_songs.csv.gz"), 1 << 16),
-                StandardCharsets.UTF_8)) {
+        try (Reader reader = new InputStreamReader(
+                new GZIPInputStream(open("seed/spotify_songs.csv.gz"), 1 << 16), StandardCharsets.UTF_8)) {
             for (CSVRecord row : headerFormat().parse(reader)) {
                 String id = row.get("track_id");
                 SeedTrack track = tracks.get(id);
@@ -233,15 +252,16 @@ public class CatalogSeeder implements SmartInitializingSingleton {
         jdbc.query("""
                 SELECT DISTINCT ON (match_key) match_key, id FROM track WHERE match_key = ANY (?)
                 ORDER BY match_key, popularity DESC NULLS LAST, spotify_id
-                """,
-                ps -> ps.setArray(1, ps.getConnection().createArrayOf("text", keys.toArray())),
-                rs -> { ids.put(rs.getString(1), rs.getLong(2)); });
+                """, ps -> ps.setArray(1, ps.getConnection().createArrayOf("text", keys.toArray())), rs -> {
+            ids.put(rs.getString(1), rs.getLong(2));
+        });
         return ids;
     }
 
     private List<Long> disgustTrackIds() {
-        return jdbc.query(con -> {
-            var ps = con.prepareStatement("""
+        return jdbc.query(
+                con -> {
+                    var ps = con.prepareStatement("""
                     SELECT id FROM (
                       SELECT id, popularity,
                              row_number() OVER (PARTITION BY lower(artist) ORDER BY popularity DESC NULLS LAST, id) AS nth
@@ -250,17 +270,23 @@ public class CatalogSeeder implements SmartInitializingSingleton {
                     ) ranked WHERE nth = 1
                     ORDER BY popularity DESC NULLS LAST, id LIMIT ?
                     """);
-            ps.setDouble(1, DISGUST_MAX_VALENCE);
-            ps.setDouble(2, DISGUST_MIN_ENERGY);
-            ps.setArray(3, con.createArrayOf("text", DISGUST_GENRES.toArray()));
-            ps.setInt(4, DISGUST_SIZE);
-            return ps;
-        }, (rs, n) -> rs.getLong(1));
+                    ps.setDouble(1, DISGUST_MAX_VALENCE);
+                    ps.setDouble(2, DISGUST_MIN_ENERGY);
+                    ps.setArray(3, con.createArrayOf("text", DISGUST_GENRES.toArray()));
+                    ps.setInt(4, DISGUST_SIZE);
+                    return ps;
+                },
+                (rs, n) -> rs.getLong(1));
     }
 
     private void insertCurated(String emotion, String name, String description, List<Long> trackIds) {
-        Long id = jdbc.queryForObject("INSERT INTO curated_playlist (emotion, name, description, source) "
-                + "VALUES (?, ?, ?, 'seed') RETURNING id", Long.class, emotion, name, description);
+        Long id = jdbc.queryForObject(
+                "INSERT INTO curated_playlist (emotion, name, description, source) "
+                        + "VALUES (?, ?, ?, 'seed') RETURNING id",
+                Long.class,
+                emotion,
+                name,
+                description);
         List<Object[]> rows = new ArrayList<>(trackIds.size());
         for (int i = 0; i < trackIds.size(); i++) {
             rows.add(new Object[] {id, i, trackIds.get(i)});
@@ -272,8 +298,21 @@ public class CatalogSeeder implements SmartInitializingSingleton {
         StringWriter csv = new StringWriter(1 << 22);
         try (CSVPrinter printer = new CSVPrinter(csv, CSVFormat.POSTGRESQL_CSV)) {
             for (SeedTrack t : tracks) {
-                printer.printRecord(t.spotifyId, t.title, t.artist, t.album, t.valence, t.energy, t.danceability,
-                        t.tempo, t.acousticness, t.popularity, arrayLiteral(t.genres), t.mood, t.source, t.matchKey());
+                printer.printRecord(
+                        t.spotifyId,
+                        t.title,
+                        t.artist,
+                        t.album,
+                        t.valence,
+                        t.energy,
+                        t.danceability,
+                        t.tempo,
+                        t.acousticness,
+                        t.popularity,
+                        arrayLiteral(t.genres),
+                        t.mood,
+                        t.source,
+                        t.matchKey());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -295,7 +334,9 @@ public class CatalogSeeder implements SmartInitializingSingleton {
             if (literal.length() > 1) {
                 literal.append(',');
             }
-            literal.append('"').append(value.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+            literal.append('"')
+                    .append(value.replace("\\", "\\\\").replace("\"", "\\\""))
+                    .append('"');
         }
         return literal.append('}').toString();
     }
@@ -307,7 +348,12 @@ public class CatalogSeeder implements SmartInitializingSingleton {
     }
 
     private static CSVFormat headerFormat() {
-        return CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).setAllowMissingColumnNames(true).get();
+        return CSVFormat.DEFAULT
+                .builder()
+                .setHeader()
+                .setSkipHeaderRecord(true)
+                .setAllowMissingColumnNames(true)
+                .get();
     }
 
     private static InputStream open(String path) throws IOException {

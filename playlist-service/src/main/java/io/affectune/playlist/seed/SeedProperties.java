@@ -5,5 +5,4 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /** @param enabled seed the catalogue on first start (SEED_ENABLED) */
 @ConfigurationProperties("affectune.seed")
-public record SeedProperties(@DefaultValue("true") boolean enabled) {
-}
+public record SeedProperties(@DefaultValue("true") boolean enabled) {}

@@ -12,6 +12,11 @@ import java.util.Map;
  * @param seedRowsMatched   seed-playlist rows (after de-duplication within a list) matched to catalogue tracks
  * @param curatedTracks     tracks per emotion on the seeded curated lists
  */
-public record SeedReport(int tracks, int spotifySongs, int dataMoodsOnly, int seedOnly, int seedRowsMatched,
-                         Map<String, Integer> curatedTracks, long millis) {
-}
+public record SeedReport(
+        int tracks,
+        int spotifySongs,
+        int dataMoodsOnly,
+        int seedOnly,
+        int seedRowsMatched,
+        Map<String, Integer> curatedTracks,
+        long millis) {}

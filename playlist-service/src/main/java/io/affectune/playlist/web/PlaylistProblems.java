@@ -30,12 +30,19 @@ public class PlaylistProblems {
         return error -> {
             if (databaseUnavailable(error)) {
                 log.warn("Database unavailable: {}", error.toString());
-                return ApiProblem.unavailable("Database unavailable", "The music database is not reachable right "
-                        + "now. The service reconnects by itself; retry in a few seconds.", Duration.ofSeconds(5));
+                return ApiProblem.unavailable(
+                        "Database unavailable",
+                        "The music database is not reachable right "
+                                + "now. The service reconnects by itself; retry in a few seconds.",
+                        Duration.ofSeconds(5));
             }
             if (error instanceof DataIntegrityViolationException conflict) {
-                log.info("Integrity violation: {}", conflict.getMostSpecificCause().getMessage());
-                return new ApiProblem(HttpStatus.CONFLICT, "Conflict",
+                log.info(
+                        "Integrity violation: {}",
+                        conflict.getMostSpecificCause().getMessage());
+                return new ApiProblem(
+                        HttpStatus.CONFLICT,
+                        "Conflict",
                         "The change conflicts with the data already stored (for example a track twice in one playlist, "
                                 + "or a track id that does not exist).");
             }
@@ -48,10 +55,12 @@ public class PlaylistProblems {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             // A failed rollback on a dead connection hides the original failure: look at that one too.
             if (t instanceof org.springframework.transaction.TransactionSystemException tse
-                    && tse.getOriginalException() != null && databaseUnavailable(tse.getOriginalException())) {
+                    && tse.getOriginalException() != null
+                    && databaseUnavailable(tse.getOriginalException())) {
                 return true;
             }
-            if (t instanceof CannotCreateTransactionException || t instanceof SQLTransientConnectionException
+            if (t instanceof CannotCreateTransactionException
+                    || t instanceof SQLTransientConnectionException
                     || t instanceof DataAccessResourceFailureException
                     || t instanceof TransientDataAccessResourceException
                     || t instanceof org.hibernate.exception.JDBCConnectionException
@@ -67,7 +76,8 @@ public class PlaylistProblems {
             }
             if (t instanceof SQLException sql && sql.getSQLState() != null) {
                 String state = sql.getSQLState();
-                // 08: connection exception, 57P0x: admin/crash shutdown or cannot connect now, 53300: too many connections
+                // 08: connection exception, 57P0x: admin/crash shutdown or cannot connect now, 53300: too many
+                // connections
                 if (state.startsWith("08") || state.startsWith("57P") || state.equals("53300")) {
                     return true;
                 }
@@ -75,5 +85,4 @@ public class PlaylistProblems {
         }
         return false;
     }
-
 }

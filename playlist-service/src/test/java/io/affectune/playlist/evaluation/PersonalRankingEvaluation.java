@@ -56,12 +56,22 @@ public final class PersonalRankingEvaluation {
 
         public String table() {
             StringBuilder out = new StringBuilder();
-            out.append(String.format(Locale.ROOT, "Simulated listeners: %d (seed %d), top %d, %.1f s%n%n",
-                    listeners, seed, PLAYLIST, millis / 1000.0));
+            out.append(String.format(
+                    Locale.ROOT,
+                    "Simulated listeners: %d (seed %d), top %d, %.1f s%n%n",
+                    listeners,
+                    seed,
+                    PLAYLIST,
+                    millis / 1000.0));
             out.append("| interactions | global hit rate | personal hit rate | personal / global |\n");
             out.append("|---:|---:|---:|---:|\n");
             for (int i = 0; i < CHECKPOINTS.length; i++) {
-                out.append(String.format(Locale.ROOT, "| %d | %.3f | %.3f | %s |%n", CHECKPOINTS[i], global[i], personal[i],
+                out.append(String.format(
+                        Locale.ROOT,
+                        "| %d | %.3f | %.3f | %s |%n",
+                        CHECKPOINTS[i],
+                        global[i],
+                        personal[i],
                         global[i] == 0 ? "n/a" : String.format(Locale.ROOT, "%.2fx", personal[i] / global[i])));
             }
             return out.toString();
@@ -85,8 +95,7 @@ public final class PersonalRankingEvaluation {
         }
     }
 
-    record Track(long id, Set<String> genres, double valence, double energy) {
-    }
+    record Track(long id, Set<String> genres, double valence, double energy) {}
 
     record Taste(Emotion emotion, String genre, double valence, double energy) {
         boolean fits(Track t) {
@@ -110,8 +119,9 @@ public final class PersonalRankingEvaluation {
                 WHERE valence IS NOT NULL AND energy IS NOT NULL AND artist IS NOT NULL ORDER BY id
                 """, rs -> {
             Array genres = rs.getArray(2);
-            catalogue.put(rs.getLong(1), new Track(rs.getLong(1), Set.of((String[]) genres.getArray()),
-                    rs.getDouble(3), rs.getDouble(4)));
+            catalogue.put(
+                    rs.getLong(1),
+                    new Track(rs.getLong(1), Set.of((String[]) genres.getArray()), rs.getDouble(3), rs.getDouble(4)));
         });
     }
 
@@ -120,10 +130,11 @@ public final class PersonalRankingEvaluation {
         try (PostgresTestDatabase db = PostgresTestDatabase.create()) {
             Map<String, Object> properties = new HashMap<>(SharedTestDatabase.datasourceProperties(db));
             properties.put("spring.main.web-application-type", "none");
-            String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
+            String[] args = properties.entrySet().stream()
+                    .map(e -> "--" + e.getKey() + "=" + e.getValue())
                     .toArray(String[]::new);
             try (ConfigurableApplicationContext context =
-                         new SpringApplicationBuilder(PlaylistServiceApplication.class).run(args)) {
+                    new SpringApplicationBuilder(PlaylistServiceApplication.class).run(args)) {
                 return new PersonalRankingEvaluation(context).evaluate(listenerCount, seed);
             }
         }
@@ -154,7 +165,8 @@ public final class PersonalRankingEvaluation {
             Track t = tracks.get(random.nextInt(tracks.size()));
             double dv = t.valence() - emotion.valence();
             double de = t.energy() - emotion.energy();
-            List<String> genres = TOP_GENRES.stream().filter(t.genres()::contains).toList();
+            List<String> genres =
+                    TOP_GENRES.stream().filter(t.genres()::contains).toList();
             if (Math.sqrt(dv * dv + de * de) <= TASTE_NEAR_TARGET && !genres.isEmpty()) {
                 return new Taste(emotion, genres.get(random.nextInt(genres.size())), t.valence(), t.energy());
             }
@@ -189,7 +201,8 @@ public final class PersonalRankingEvaluation {
                 boolean fits = track != null && taste.fits(track);
                 // the feedback always carries the listener id so it can be forgotten; the global arm's
                 // playlists are requested without it, so only the global tallies shape them
-                feedback.record(new FeedbackRequest(next, taste.emotion().id(), fits ? "like" : "skip", "evaluation"),
+                feedback.record(
+                        new FeedbackRequest(next, taste.emotion().id(), fits ? "like" : "skip", "evaluation"),
                         Optional.of(listener));
             }
         } finally {
@@ -199,15 +212,24 @@ public final class PersonalRankingEvaluation {
     }
 
     private List<RankedTrack> playlist(Taste taste, int limit, Optional<UUID> listener) {
-        return playlists.playlist(taste.emotion().id(), limit, "match", null, listener).tracks();
+        return playlists
+                .playlist(taste.emotion().id(), limit, "match", null, listener)
+                .tracks();
     }
 
     private static Long firstUnrated(List<RankedTrack> tracks, Set<Long> rated) {
-        return tracks.stream().map(RankedTrack::id).filter(id -> !rated.contains(id)).findFirst().orElse(null);
+        return tracks.stream()
+                .map(RankedTrack::id)
+                .filter(id -> !rated.contains(id))
+                .findFirst()
+                .orElse(null);
     }
 
     private double hitRate(Taste taste, List<RankedTrack> top) {
-        long fits = top.stream().map(t -> catalogue.get(t.id())).filter(t -> t != null && taste.fits(t)).count();
+        long fits = top.stream()
+                .map(t -> catalogue.get(t.id()))
+                .filter(t -> t != null && taste.fits(t))
+                .count();
         return (double) fits / PLAYLIST;
     }
 
@@ -223,5 +245,4 @@ public final class PersonalRankingEvaluation {
         long seed = args.length > 1 ? Long.parseLong(args[1]) : 20261130L;
         System.out.println(run(count, seed).table());
     }
-
 }

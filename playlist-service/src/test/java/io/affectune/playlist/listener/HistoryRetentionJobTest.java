@@ -28,31 +28,41 @@ class HistoryRetentionJobTest {
             properties.put("affectune.seed.enabled", "false");
             properties.put("affectune.history.retention", "2d");
             properties.put("affectune.history.cleanup-interval", "300ms");
-            String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
+            String[] args = properties.entrySet().stream()
+                    .map(e -> "--" + e.getKey() + "=" + e.getValue())
                     .toArray(String[]::new);
             try (ConfigurableApplicationContext context =
-                         new SpringApplicationBuilder(PlaylistServiceApplication.class).run(args)) {
+                    new SpringApplicationBuilder(PlaylistServiceApplication.class).run(args)) {
                 JdbcTemplate jdbc = context.getBean(JdbcTemplate.class);
                 UUID listener = UUID.randomUUID();
                 jdbc.update("INSERT INTO listener (id, history_consent) VALUES (?, true)", listener);
-                jdbc.update("INSERT INTO listener_event (listener_id, kind, emotion, created_at) "
-                        + "VALUES (?, 'mood', 'sad', now() - interval '3 days')", listener);
-                jdbc.update("INSERT INTO listener_event (listener_id, kind, emotion, created_at) "
-                        + "VALUES (?, 'mood', 'happy', now() - interval '1 day')", listener);
+                jdbc.update(
+                        "INSERT INTO listener_event (listener_id, kind, emotion, created_at) "
+                                + "VALUES (?, 'mood', 'sad', now() - interval '3 days')",
+                        listener);
+                jdbc.update(
+                        "INSERT INTO listener_event (listener_id, kind, emotion, created_at) "
+                                + "VALUES (?, 'mood', 'happy', now() - interval '1 day')",
+                        listener);
 
                 long deadline = System.nanoTime() + 20_000_000_000L;
                 while (count(jdbc, listener, "sad") > 0 && System.nanoTime() < deadline) {
                     Thread.sleep(100);
                 }
                 assertThat(count(jdbc, listener, "sad")).as("the expired event").isZero();
-                assertThat(count(jdbc, listener, "happy")).as("the event within the retention").isEqualTo(1);
+                assertThat(count(jdbc, listener, "happy"))
+                        .as("the event within the retention")
+                        .isEqualTo(1);
             }
         }
     }
 
     private static long count(JdbcTemplate jdbc, UUID listener, String emotion) {
-        Long n = jdbc.queryForObject("SELECT count(*) FROM listener_event WHERE listener_id = ? AND emotion = ?",
-                Long.class, listener, emotion);
+        Long n = jdbc.queryForObject(
+                "SELECT count(*) FROM listener_event WHERE listener_id = ? AND emotion = ?",
+                Long.class,
+                listener,
+                emotion);
         return n == null ? 0 : n;
     }
 }

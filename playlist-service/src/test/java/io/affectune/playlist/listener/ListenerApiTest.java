@@ -27,7 +27,8 @@ class ListenerApiTest extends ApiTestBase {
 
     @AfterEach
     void forgetEveryone() {
-        made.forEach(id -> assertThat(http.delete("/api/v1/listeners/" + id).status()).isEqualTo(204));
+        made.forEach(id ->
+                assertThat(http.delete("/api/v1/listeners/" + id).status()).isEqualTo(204));
     }
 
     @Test
@@ -38,13 +39,20 @@ class ListenerApiTest extends ApiTestBase {
             assertThat(playlist.contentType()).startsWith("application/problem+json");
             assertThat(playlist.json().get("detail").asText()).contains("X-Listener-Id", "UUID");
 
-            Http.Response feedback = http.post("/api/v1/feedback",
-                    "{\"trackId\":1,\"emotion\":\"happy\",\"signal\":\"like\"}", "X-Listener-Id", bad);
+            Http.Response feedback = http.post(
+                    "/api/v1/feedback",
+                    "{\"trackId\":1,\"emotion\":\"happy\",\"signal\":\"like\"}",
+                    "X-Listener-Id",
+                    bad);
             assertThat(feedback.status()).isEqualTo(400);
             assertThat(feedback.contentType()).startsWith("application/problem+json");
         }
         assertThat(http.get("/api/v1/listeners/nobody").status()).isEqualTo(400);
-        assertThat(http.get("/api/v1/listeners/nobody/history").json().get("detail").asText()).contains("UUID");
+        assertThat(http.get("/api/v1/listeners/nobody/history")
+                        .json()
+                        .get("detail")
+                        .asText())
+                .contains("UUID");
         assertThat(http.delete("/api/v1/listeners/nobody").status()).isEqualTo(400);
     }
 
@@ -52,10 +60,13 @@ class ListenerApiTest extends ApiTestBase {
     void withoutFeedbackAListenerGetsTheGlobalPlaylist() {
         String listener = newListener();
         JsonNode global = http.get("/api/v1/playlists/neutral?limit=15").json().get("tracks");
-        JsonNode personal = http.get("/api/v1/playlists/neutral?limit=15", "X-Listener-Id", listener).json().get("tracks");
+        JsonNode personal = http.get("/api/v1/playlists/neutral?limit=15", "X-Listener-Id", listener)
+                .json()
+                .get("tracks");
         assertThat(personal).isEqualTo(global);
         // reading a playlist stores nothing about a listener
-        assertThat(count("SELECT count(*) FROM listener WHERE id = ?::uuid", listener)).isZero();
+        assertThat(count("SELECT count(*) FROM listener WHERE id = ?::uuid", listener))
+                .isZero();
     }
 
     @Test
@@ -65,12 +76,17 @@ class ListenerApiTest extends ApiTestBase {
         long top = before.get(0).get("id").asLong();
         feedback(skipper, top, "sad", "skip");
 
-        List<Long> forSkipper = ids(http.get("/api/v1/playlists/sad?limit=15", "X-Listener-Id", skipper).json().get("tracks"));
-        List<Long> forOthers = ids(http.get("/api/v1/playlists/sad?limit=15").json().get("tracks"));
+        List<Long> forSkipper = ids(http.get("/api/v1/playlists/sad?limit=15", "X-Listener-Id", skipper)
+                .json()
+                .get("tracks"));
+        List<Long> forOthers =
+                ids(http.get("/api/v1/playlists/sad?limit=15").json().get("tracks"));
         assertThat(forSkipper).doesNotContain(top);
         assertThat(forOthers).contains(top); // one skip moves it a little for everyone, not out of the list
         // for the skipper it sinks far down: not even in a long list
-        assertThat(ids(http.get("/api/v1/playlists/sad?limit=100", "X-Listener-Id", skipper).json().get("tracks")))
+        assertThat(ids(http.get("/api/v1/playlists/sad?limit=100", "X-Listener-Id", skipper)
+                        .json()
+                        .get("tracks")))
                 .doesNotContain(top);
     }
 
@@ -89,8 +105,12 @@ class ListenerApiTest extends ApiTestBase {
             feedback(pop, popTracks.get(i), "neutral", "like");
             feedback(pop, rockTracks.get(i), "neutral", "skip");
         }
-        JsonNode forRock = http.get("/api/v1/playlists/neutral?limit=15", "X-Listener-Id", rock).json().get("tracks");
-        JsonNode forPop = http.get("/api/v1/playlists/neutral?limit=15", "X-Listener-Id", pop).json().get("tracks");
+        JsonNode forRock = http.get("/api/v1/playlists/neutral?limit=15", "X-Listener-Id", rock)
+                .json()
+                .get("tracks");
+        JsonNode forPop = http.get("/api/v1/playlists/neutral?limit=15", "X-Listener-Id", pop)
+                .json()
+                .get("tracks");
         assertThat(ids(forRock)).isNotEqualTo(ids(forPop));
         assertThat(genreShare(forRock, "rock")).isGreaterThan(genreShare(forPop, "rock"));
         assertThat(genreShare(forPop, "pop")).isGreaterThan(genreShare(forRock, "pop"));
@@ -103,7 +123,10 @@ class ListenerApiTest extends ApiTestBase {
     @Test
     void historyIsOffByDefaultAndNothingIsKeptWithoutConsent() {
         String listener = newListener();
-        long track = http.get("/api/v1/playlists/neutral?limit=1").json().at("/tracks/0/id").asLong();
+        long track = http.get("/api/v1/playlists/neutral?limit=1")
+                .json()
+                .at("/tracks/0/id")
+                .asLong();
         feedback(listener, track, "neutral", "like");
         http.get("/api/v1/playlists/neutral", "X-Listener-Id", listener);
 
@@ -114,8 +137,10 @@ class ListenerApiTest extends ApiTestBase {
         assertThat(mood.status()).isEqualTo(409);
         assertThat(mood.contentType()).startsWith("application/problem+json");
         assertThat(mood.json().get("detail").asText()).contains("consent");
-        assertThat(count("SELECT count(*) FROM listener_event WHERE listener_id = ?::uuid", listener)).isZero();
-        JsonNode history = http.get("/api/v1/listeners/" + listener + "/history").json();
+        assertThat(count("SELECT count(*) FROM listener_event WHERE listener_id = ?::uuid", listener))
+                .isZero();
+        JsonNode history =
+                http.get("/api/v1/listeners/" + listener + "/history").json();
         assertThat(history.get("moods")).isEmpty();
         assertThat(history.get("liked")).isEmpty();
     }
@@ -124,27 +149,36 @@ class ListenerApiTest extends ApiTestBase {
     void withConsentTheHistoryIsKeptShownAndDeletedWhenConsentIsWithdrawn() {
         String listener = newListener();
         assertThat(consent(listener, true).get("historyConsent").asBoolean()).isTrue();
-        assertThat(http.post("/api/v1/listeners/" + listener + "/history/moods", "{\"emotion\":\"Sad\"}").status()).isEqualTo(201);
-        JsonNode shown = http.get("/api/v1/playlists/sad?limit=5", "X-Listener-Id", listener).json().get("tracks");
+        assertThat(http.post("/api/v1/listeners/" + listener + "/history/moods", "{\"emotion\":\"Sad\"}")
+                        .status())
+                .isEqualTo(201);
+        JsonNode shown = http.get("/api/v1/playlists/sad?limit=5", "X-Listener-Id", listener)
+                .json()
+                .get("tracks");
         long liked = shown.get(1).get("id").asLong();
         long skipped = shown.get(2).get("id").asLong();
         feedback(listener, liked, "sad", "like");
         feedback(listener, skipped, "sad", "skip");
 
-        JsonNode history = http.get("/api/v1/listeners/" + listener + "/history").json();
+        JsonNode history =
+                http.get("/api/v1/listeners/" + listener + "/history").json();
         assertThat(history.get("historyConsent").asBoolean()).isTrue();
         assertThat(history.at("/moods/0/emotion").asText()).isEqualTo("sad");
         assertThat(history.at("/moodDays/0/moods/sad").asInt()).isEqualTo(1);
         assertThat(history.at("/liked/0/trackId").asLong()).isEqualTo(liked);
-        assertThat(history.at("/liked/0/title").asText()).isEqualTo(shown.get(1).get("title").asText());
+        assertThat(history.at("/liked/0/title").asText())
+                .isEqualTo(shown.get(1).get("title").asText());
         assertThat(history.at("/skipped/0/trackId").asLong()).isEqualTo(skipped);
         assertThat(ids(history.at("/shown/0/trackIds"))).isEqualTo(ids(shown));
 
         consent(listener, false);
-        assertThat(count("SELECT count(*) FROM listener_event WHERE listener_id = ?::uuid", listener)).isZero();
-        assertThat(http.get("/api/v1/listeners/" + listener + "/history").json().get("liked")).isEmpty();
+        assertThat(count("SELECT count(*) FROM listener_event WHERE listener_id = ?::uuid", listener))
+                .isZero();
+        assertThat(http.get("/api/v1/listeners/" + listener + "/history").json().get("liked"))
+                .isEmpty();
         // the likes and skips still shape the playlists (that is not history); forget-me removes those
-        assertThat(count("SELECT count(*) FROM listener_feedback_tally WHERE listener_id = ?::uuid", listener)).isEqualTo(2);
+        assertThat(count("SELECT count(*) FROM listener_feedback_tally WHERE listener_id = ?::uuid", listener))
+                .isEqualTo(2);
     }
 
     @Test
@@ -153,17 +187,26 @@ class ListenerApiTest extends ApiTestBase {
         consent(listener, true);
         http.post("/api/v1/listeners/" + listener + "/history/moods", "{\"emotion\":\"happy\"}");
         http.post("/api/v1/listeners/" + listener + "/history/moods", "{\"emotion\":\"sad\"}");
-        jdbc.update("UPDATE listener_event SET created_at = now() - interval '31 days' "
-                + "WHERE listener_id = ?::uuid AND emotion = 'happy'", listener);
+        jdbc.update(
+                "UPDATE listener_event SET created_at = now() - interval '31 days' "
+                        + "WHERE listener_id = ?::uuid AND emotion = 'happy'",
+                listener);
 
         // expired rows are never returned, even before the job has run
-        JsonNode history = http.get("/api/v1/listeners/" + listener + "/history").json();
+        JsonNode history =
+                http.get("/api/v1/listeners/" + listener + "/history").json();
         assertThat(history.get("moods")).hasSize(1);
         assertThat(history.at("/moods/0/emotion").asText()).isEqualTo("sad");
 
         assertThat(listeners.deleteExpiredHistory()).isGreaterThanOrEqualTo(1);
-        assertThat(count("SELECT count(*) FROM listener_event WHERE listener_id = ?::uuid AND emotion = 'happy'", listener)).isZero();
-        assertThat(count("SELECT count(*) FROM listener_event WHERE listener_id = ?::uuid AND emotion = 'sad'", listener)).isEqualTo(1);
+        assertThat(count(
+                        "SELECT count(*) FROM listener_event WHERE listener_id = ?::uuid AND emotion = 'happy'",
+                        listener))
+                .isZero();
+        assertThat(count(
+                        "SELECT count(*) FROM listener_event WHERE listener_id = ?::uuid AND emotion = 'sad'",
+                        listener))
+                .isEqualTo(1);
     }
 
     @Test
@@ -187,10 +230,15 @@ class ListenerApiTest extends ApiTestBase {
         assertThat(rowsAbout(listener)).isZero();
         assertThat(Map.of("a", tally(a), "b", tally(b))).isEqualTo(tallyBefore);
         // the global playlist is what it was before the listener came
-        assertThat(ids(http.get("/api/v1/playlists/disgust?limit=5").json().get("tracks"))).isEqualTo(ids(tracks));
+        assertThat(ids(http.get("/api/v1/playlists/disgust?limit=5").json().get("tracks")))
+                .isEqualTo(ids(tracks));
         // and forgetting twice (or an unknown id) is fine
         assertThat(http.delete("/api/v1/listeners/" + listener).status()).isEqualTo(204);
-        assertThat(http.get("/api/v1/listeners/" + listener).json().get("historyConsent").asBoolean()).isFalse();
+        assertThat(http.get("/api/v1/listeners/" + listener)
+                        .json()
+                        .get("historyConsent")
+                        .asBoolean())
+                .isFalse();
     }
 
     @Test
@@ -200,8 +248,10 @@ class ListenerApiTest extends ApiTestBase {
         assertThat(paths.at("/~1api~1v1~1listeners~1{id}").has("delete")).isTrue();
         assertThat(paths.at("/~1api~1v1~1listeners~1{id}~1consent").has("put")).isTrue();
         assertThat(paths.at("/~1api~1v1~1listeners~1{id}~1history").has("get")).isTrue();
-        assertThat(paths.at("/~1api~1v1~1listeners~1{id}~1history~1moods").has("post")).isTrue();
-        assertThat(paths.at("/~1api~1v1~1playlists~1{emotion}/get/parameters").toString()).contains("X-Listener-Id");
+        assertThat(paths.at("/~1api~1v1~1listeners~1{id}~1history~1moods").has("post"))
+                .isTrue();
+        assertThat(paths.at("/~1api~1v1~1playlists~1{emotion}/get/parameters").toString())
+                .contains("X-Listener-Id");
         assertThat(paths.at("/~1api~1v1~1feedback/post/parameters").toString()).contains("X-Listener-Id");
     }
 
@@ -215,7 +265,9 @@ class ListenerApiTest extends ApiTestBase {
 
     /** likes and skips of a track for disgust as one comparable number (absent row = 0). */
     private long tally(long track) {
-        return count("SELECT coalesce(sum(likes * 1000 + skips), 0) FROM feedback_tally WHERE emotion = 'disgust' AND track_id = ?", track);
+        return count(
+                "SELECT coalesce(sum(likes * 1000 + skips), 0) FROM feedback_tally WHERE emotion = 'disgust' AND track_id = ?",
+                track);
     }
 
     private String newListener() {
@@ -231,8 +283,11 @@ class ListenerApiTest extends ApiTestBase {
     }
 
     private void feedback(String listener, long trackId, String emotion, String signal) {
-        Http.Response response = http.post("/api/v1/feedback", Http.json(Map.of(
-                "trackId", trackId, "emotion", emotion, "signal", signal)), "X-Listener-Id", listener);
+        Http.Response response = http.post(
+                "/api/v1/feedback",
+                Http.json(Map.of("trackId", trackId, "emotion", emotion, "signal", signal)),
+                "X-Listener-Id",
+                listener);
         assertThat(response.status()).isEqualTo(201);
         assertThat(response.json().get("listenerId").asText()).isEqualTo(listener);
     }

@@ -34,10 +34,13 @@ class PlaylistRankerTest {
 
     @Test
     void noMoreThanTwoTracksOfOneArtist() {
-        List<Candidate> candidates = List.of(track(1, "Same", 0.5, 0.5), track(2, "same ", 0.5, 0.5),
-                track(3, "SAME", 0.5, 0.5), track(4, "Other", 0.9, 0.1));
-        List<RankedTrack> ranked = ranker.rank(Emotion.NEUTRAL, candidates,
-                ranker.slotTargets(new Target(0.5, 0.5), new Target(0.5, 0.5), 4));
+        List<Candidate> candidates = List.of(
+                track(1, "Same", 0.5, 0.5),
+                track(2, "same ", 0.5, 0.5),
+                track(3, "SAME", 0.5, 0.5),
+                track(4, "Other", 0.9, 0.1));
+        List<RankedTrack> ranked = ranker.rank(
+                Emotion.NEUTRAL, candidates, ranker.slotTargets(new Target(0.5, 0.5), new Target(0.5, 0.5), 4));
         assertThat(ids(ranked)).containsExactly(1L, 2L, 4L);
     }
 
@@ -65,7 +68,8 @@ class PlaylistRankerTest {
 
     @Test
     void withoutPersonalFeedbackTheRankingIsTheGlobalOne() {
-        List<Candidate> candidates = List.of(genred(1, "rock", 0.5, 0.5), genred(2, "pop", 0.52, 0.5), genred(3, "rock", 0.6, 0.6));
+        List<Candidate> candidates =
+                List.of(genred(1, "rock", 0.5, 0.5), genred(2, "pop", 0.52, 0.5), genred(3, "rock", 0.6, 0.6));
         List<Target> slots = ranker.slotTargets(new Target(0.5, 0.5), new Target(0.5, 0.5), 3);
         assertThat(ranker.rank(Emotion.NEUTRAL, candidates, slots, PersonalProfile.NONE))
                 .isEqualTo(ranker.rank(Emotion.NEUTRAL, candidates, slots));
@@ -81,25 +85,49 @@ class PlaylistRankerTest {
         List<Target> slots = ranker.slotTargets(new Target(0.5, 0.5), new Target(0.5, 0.5), 3);
         assertThat(ids(ranker.rank(Emotion.NEUTRAL, candidates, slots))).containsExactly(1L, 2L, 3L);
 
-        PersonalProfile profile = new PersonalProfile(Map.of(1L, new int[] {0, 1}, 4L, new int[] {1, 0}),
-                List.of(likedRock), List.of(skippedEdm));
+        PersonalProfile profile = new PersonalProfile(
+                Map.of(1L, new int[] {0, 1}, 4L, new int[] {1, 0}), List.of(likedRock), List.of(skippedEdm));
         List<RankedTrack> personal = ranker.rank(Emotion.NEUTRAL, candidates, slots, profile);
         // the rock track near the liked one rises to the top; the skipped one sinks to the bottom
         assertThat(ids(personal)).containsExactly(3L, 2L, 1L);
         assertThat(personal.get(0).reason().text()).contains("you liked 1 similar track");
         assertThat(personal.get(2).reason().text()).contains("you skipped it, so it sinks for you");
         // the pop track shares no genre with either: the listener's feedback does not touch it
-        assertThat(personal.get(1).score()).isEqualTo(ranker.rank(Emotion.NEUTRAL, candidates, slots).get(1).score());
+        assertThat(personal.get(1).score())
+                .isEqualTo(
+                        ranker.rank(Emotion.NEUTRAL, candidates, slots).get(1).score());
     }
 
     private static Candidate genred(long id, String genre, double valence, double energy) {
-        return new Candidate(id, "sp" + id, "title " + id, "artist " + id, "album", List.of(genre), valence, energy,
-                "title " + id + "\u001fartist " + id, false, 0, 0);
+        return new Candidate(
+                id,
+                "sp" + id,
+                "title " + id,
+                "artist " + id,
+                "album",
+                List.of(genre),
+                valence,
+                energy,
+                "title " + id + "\u001fartist " + id,
+                false,
+                0,
+                0);
     }
 
     private static Candidate track(long id, String artist, double valence, double energy) {
-        return new Candidate(id, "sp" + id, "title " + id, artist, "album", List.of(), valence, energy,
-                "title " + id + "\u001f" + artist, false, 0, 0);
+        return new Candidate(
+                id,
+                "sp" + id,
+                "title " + id,
+                artist,
+                "album",
+                List.of(),
+                valence,
+                energy,
+                "title " + id + "\u001f" + artist,
+                false,
+                0,
+                0);
     }
 
     private static List<Long> ids(List<RankedTrack> tracks) {

@@ -12,6 +12,7 @@ public class ClientErrorAnswer implements Predicate<Throwable> {
 
     @Override
     public boolean test(Throwable error) {
-        return error instanceof WebClientResponseException answer && answer.getStatusCode().is4xxClientError();
+        return error instanceof WebClientResponseException answer
+                && answer.getStatusCode().is4xxClientError();
     }
 }

@@ -13,8 +13,8 @@ import org.springframework.util.unit.DataSize;
  * @param responseTimeout how long the answer's head may take once the request is sent
  * @param maxInMemorySize largest answer body decoded in memory
  */
-public record HttpClientSettings(String baseUrl, Duration connectTimeout, Duration responseTimeout,
-                                 DataSize maxInMemorySize) {
+public record HttpClientSettings(
+        String baseUrl, Duration connectTimeout, Duration responseTimeout, DataSize maxInMemorySize) {
 
     /** Connecting takes at most this long by default: a host that is there answers a connect within milliseconds. */
     public static final Duration MAX_DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
@@ -22,7 +22,8 @@ public record HttpClientSettings(String baseUrl, Duration connectTimeout, Durati
     /** Settings whose connect timeout is the response timeout, at most {@link #MAX_DEFAULT_CONNECT_TIMEOUT}. */
     public static HttpClientSettings of(String baseUrl, Duration responseTimeout, DataSize maxInMemorySize) {
         Duration connect = responseTimeout != null && responseTimeout.compareTo(MAX_DEFAULT_CONNECT_TIMEOUT) < 0
-                ? responseTimeout : MAX_DEFAULT_CONNECT_TIMEOUT;
+                ? responseTimeout
+                : MAX_DEFAULT_CONNECT_TIMEOUT;
         return new HttpClientSettings(baseUrl, connect, responseTimeout, maxInMemorySize);
     }
 

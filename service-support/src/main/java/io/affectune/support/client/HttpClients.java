@@ -18,8 +18,8 @@ public class HttpClients {
     private final ClientHttpConnectorBuilder<?> connectors;
     private final ClientHttpConnectorSettings defaults;
 
-    public HttpClients(WebClient.Builder builder, ClientHttpConnectorBuilder<?> connectors,
-                       ClientHttpConnectorSettings defaults) {
+    public HttpClients(
+            WebClient.Builder builder, ClientHttpConnectorBuilder<?> connectors, ClientHttpConnectorSettings defaults) {
         this.builder = builder;
         this.connectors = connectors;
         this.defaults = defaults;
@@ -27,11 +27,12 @@ public class HttpClients {
 
     /** A client for one service; each call gets its own copy of the Boot builder. */
     public WebClient webClient(HttpClientSettings settings) {
-        int maxInMemory = (int) Math.min(Integer.MAX_VALUE, settings.maxInMemorySize().toBytes());
+        int maxInMemory =
+                (int) Math.min(Integer.MAX_VALUE, settings.maxInMemorySize().toBytes());
         return builder.clone()
                 .baseUrl(settings.baseUrl())
-                .clientConnector(connectors.build(defaults.withTimeouts(settings.connectTimeout(),
-                        settings.responseTimeout())))
+                .clientConnector(
+                        connectors.build(defaults.withTimeouts(settings.connectTimeout(), settings.responseTimeout())))
                 .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(maxInMemory))
                 .build();
     }

@@ -20,10 +20,13 @@ public class HttpClientsAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    HttpClients httpClients(ObjectProvider<WebClient.Builder> builder,
-                            ObjectProvider<ClientHttpConnectorBuilder<?>> connectors,
-                            ObjectProvider<ClientHttpConnectorSettings> settings) {
-        return new HttpClients(builder.getObject(), connectors.getIfAvailable(ClientHttpConnectorBuilder::detect),
+    HttpClients httpClients(
+            ObjectProvider<WebClient.Builder> builder,
+            ObjectProvider<ClientHttpConnectorBuilder<?>> connectors,
+            ObjectProvider<ClientHttpConnectorSettings> settings) {
+        return new HttpClients(
+                builder.getObject(),
+                connectors.getIfAvailable(ClientHttpConnectorBuilder::detect),
                 settings.getIfAvailable(ClientHttpConnectorSettings::defaults));
     }
 }

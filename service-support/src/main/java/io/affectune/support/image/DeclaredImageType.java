@@ -13,8 +13,7 @@ public final class DeclaredImageType {
 
     private static final Set<String> IMAGE_TYPES = Set.of("image/jpeg", "image/png", "image/jpg", "image/pjpeg");
 
-    private DeclaredImageType() {
-    }
+    private DeclaredImageType() {}
 
     /**
      * @param lenient also accept no Content-Type and application/octet-stream (camera frames from scripts)

@@ -29,33 +29,48 @@ public record ImageAdmission(long maxCost, int progressiveWeight, String setting
 
     public AdmittedImage admit(byte[] data) {
         if (data == null || data.length == 0) {
-            throw new ApiProblem(HttpStatus.BAD_REQUEST, "Empty image",
+            throw new ApiProblem(
+                    HttpStatus.BAD_REQUEST,
+                    "Empty image",
                     "The image is empty: the request has no image (0 bytes); send a JPEG or PNG");
         }
         ImageFormat format = ImageFormat.sniff(data);
         if (format == null) {
             String other = ImageFormat.otherImageFormat(data);
             if (other != null) {
-                throw new ApiProblem(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported image type",
+                throw new ApiProblem(
+                        HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+                        "Unsupported image type",
                         "The body is a " + other + " image; only JPEG and PNG are accepted");
             }
-            throw new ApiProblem(HttpStatus.BAD_REQUEST, "Not an image",
+            throw new ApiProblem(
+                    HttpStatus.BAD_REQUEST,
+                    "Not an image",
                     "The body is not a JPEG or PNG image (it does not start with a JPEG or PNG signature)");
         }
         AdmittedImage image = format == ImageFormat.JPEG ? jpegHeader(data) : pngHeader(data);
         if (image.width() <= 0 || image.height() <= 0) {
-            throw new ApiProblem(HttpStatus.BAD_REQUEST, "Empty image",
+            throw new ApiProblem(
+                    HttpStatus.BAD_REQUEST,
+                    "Empty image",
                     "The image has zero width or height (" + image.width() + "x" + image.height()
                             + " pixels); it must be at least 1x1");
         }
         long cost = image.pixels() * (image.progressive() ? progressiveWeight : 1);
         if (cost > maxCost) {
             String kind = image.progressive() ? (format == ImageFormat.JPEG ? "progressive " : "interlaced ") : "";
-            throw ApiProblem.tooLarge("Image has too many pixels", "The " + kind + format + " image is "
-                    + image.width() + "x" + image.height() + " pixels" + (image.progressive() ? " (each counts "
-                    + progressiveWeight + " times: progressive decoding costs that much more)" : "")
-                    + "; at most " + maxCost + " pixels are decoded (" + setting + "): send a smaller image")
-                    .type("image-too-many-pixels").with("maxPixels", maxCost);
+            throw ApiProblem.tooLarge(
+                            "Image has too many pixels",
+                            "The " + kind + format + " image is "
+                                    + image.width() + "x" + image.height() + " pixels"
+                                    + (image.progressive()
+                                            ? " (each counts " + progressiveWeight
+                                                    + " times: progressive decoding costs that much more)"
+                                            : "")
+                                    + "; at most " + maxCost + " pixels are decoded (" + setting
+                                    + "): send a smaller image")
+                    .type("image-too-many-pixels")
+                    .with("maxPixels", maxCost);
         }
         requireComplete(format, data);
         return image;
@@ -103,7 +118,8 @@ public record ImageAdmission(long maxCost, int progressiveWeight, String setting
                 break;
             }
             int length = ((data[i + 2] & 0xFF) << 8) | (data[i + 3] & 0xFF);
-            boolean startOfFrame = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+            boolean startOfFrame =
+                    marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
             if (startOfFrame) {
                 if (i + 8 >= data.length) {
                     break;
@@ -127,8 +143,10 @@ public record ImageAdmission(long maxCost, int progressiveWeight, String setting
     }
 
     private static int readInt(byte[] data, int offset) {
-        long value = ((long) (data[offset] & 0xFF) << 24) | ((data[offset + 1] & 0xFF) << 16)
-                | ((data[offset + 2] & 0xFF) << 8) | (data[offset + 3] & 0xFF);
+        long value = ((long) (data[offset] & 0xFF) << 24)
+                | ((data[offset + 1] & 0xFF) << 16)
+                | ((data[offset + 2] & 0xFF) << 8)
+                | (data[offset + 3] & 0xFF);
         return value > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) value;
     }
 }

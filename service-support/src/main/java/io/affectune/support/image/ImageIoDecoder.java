@@ -19,8 +19,7 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  */
 public final class ImageIoDecoder {
 
-    private ImageIoDecoder() {
-    }
+    private ImageIoDecoder() {}
 
     public static BufferedImage decode(AdmittedImage admitted) {
         String format = admitted.format().name().toLowerCase(Locale.ROOT);
@@ -38,8 +37,8 @@ public final class ImageIoDecoder {
                         + "); the file is damaged or truncated");
             }
             if (!warnings.isEmpty()) {
-                throw ImageAdmission.unreadable("The " + admitted.format() + " file is damaged or truncated ("
-                        + warnings.get(0) + ")");
+                throw ImageAdmission.unreadable(
+                        "The " + admitted.format() + " file is damaged or truncated (" + warnings.get(0) + ")");
             }
             return image;
         } catch (IOException e) {

@@ -28,8 +28,14 @@ public class ApiProblem extends RuntimeException {
         this(status, ProblemTypes.slugOf(title), title, detail, Map.of(), null, Map.of());
     }
 
-    protected ApiProblem(HttpStatusCode status, String slug, String title, String detail,
-                         Map<String, Object> properties, Duration retryAfter, Map<String, String> headers) {
+    protected ApiProblem(
+            HttpStatusCode status,
+            String slug,
+            String title,
+            String detail,
+            Map<String, Object> properties,
+            Duration retryAfter,
+            Map<String, String> headers) {
         super(detail, null, false, false); // a refusal, not a fault: no stack trace to fill or log
         this.status = status;
         this.slug = slug;

@@ -14,7 +14,8 @@ public interface ProblemObserver {
     /** The type's slug, with '_' for '-' (a Prometheus-friendly tag value). */
     static String reason(ProblemDetail problem) {
         String type = problem.getType() == null ? "" : problem.getType().toString();
-        String slug = type.startsWith(ProblemTypes.PREFIX) ? type.substring(ProblemTypes.PREFIX.length())
+        String slug = type.startsWith(ProblemTypes.PREFIX)
+                ? type.substring(ProblemTypes.PREFIX.length())
                 : ProblemTypes.slugOf(problem.getTitle());
         return slug.replace('-', '_');
     }

@@ -75,8 +75,12 @@ public final class ProblemResolver {
             return new Answer(body, headers, body.getStatus() >= 500);
         }
         log.error("Unexpected failure on {} {}", method, path, error);
-        return of(new ApiProblem(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error",
-                "Something went wrong on our side; the error is logged. Try again later."), path);
+        return of(
+                new ApiProblem(
+                        HttpStatus.INTERNAL_SERVER_ERROR,
+                        "Internal error",
+                        "Something went wrong on our side; the error is logged. Try again later."),
+                path);
     }
 
     private static Answer of(ApiProblem problem, String path) {
@@ -85,36 +89,46 @@ public final class ProblemResolver {
         if (problem.retryAfter() != null) {
             headers.set(HttpHeaders.RETRY_AFTER, Long.toString(problem.retryAfterSeconds()));
         }
-        return new Answer(Problems.detail(problem, path), headers, problem.status().is5xxServerError());
+        return new Answer(
+                Problems.detail(problem, path), headers, problem.status().is5xxServerError());
     }
 
     /** Client errors raised below the service's own code, with a message a person can act on. */
     private static ApiProblem clientError(Throwable error) {
         InvalidMediaTypeException badType = find(error, InvalidMediaTypeException.class);
         if (badType != null) {
-            return new ApiProblem(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Malformed Content-Type",
+            return new ApiProblem(
+                    HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+                    "Malformed Content-Type",
                     "Content-Type '" + Problems.quote(badType.getMediaType()) + "' is not a media type: send the "
                             + "type the endpoint documents (image/jpeg, image/png, multipart/form-data or application/json)");
         }
         DataBufferLimitException tooLarge = find(error, DataBufferLimitException.class);
         if (tooLarge != null) {
-            return ApiProblem.tooLarge("Payload too large", "The request body is larger than this endpoint accepts: "
-                    + tooLarge.getMessage());
+            return ApiProblem.tooLarge(
+                    "Payload too large",
+                    "The request body is larger than this endpoint accepts: " + tooLarge.getMessage());
         }
         BindException invalid = find(error, BindException.class);
         if (invalid != null) {
             List<Map<String, String>> errors = invalid.getBindingResult().getFieldErrors().stream()
                     .map(f -> Map.of("field", f.getField(), "message", String.valueOf(f.getDefaultMessage())))
                     .toList();
-            String detail = errors.stream().map(m -> m.get("field") + " " + m.get("message"))
-                    .reduce((a, b) -> a + "; " + b).orElse("The request body is invalid.");
+            String detail = errors.stream()
+                    .map(m -> m.get("field") + " " + m.get("message"))
+                    .reduce((a, b) -> a + "; " + b)
+                    .orElse("The request body is invalid.");
             return new ApiProblem(HttpStatus.BAD_REQUEST, "Invalid request body", detail).with("errors", errors);
         }
         HandlerMethodValidationException invalidParameters = find(error, HandlerMethodValidationException.class);
         if (invalidParameters != null) {
-            return new ApiProblem(HttpStatus.BAD_REQUEST, "Invalid request", invalidParameters.getAllErrors().stream()
-                    .map(e -> String.valueOf(e.getDefaultMessage())).reduce((a, b) -> a + "; " + b)
-                    .orElse("Invalid parameters."));
+            return new ApiProblem(
+                    HttpStatus.BAD_REQUEST,
+                    "Invalid request",
+                    invalidParameters.getAllErrors().stream()
+                            .map(e -> String.valueOf(e.getDefaultMessage()))
+                            .reduce((a, b) -> a + "; " + b)
+                            .orElse("Invalid parameters."));
         }
         TypeMismatchException mismatch = find(error, TypeMismatchException.class);
         if (mismatch != null) {
@@ -124,7 +138,9 @@ public final class ProblemResolver {
         }
         DecodingException unreadable = find(error, DecodingException.class);
         if (unreadable != null) {
-            return new ApiProblem(HttpStatus.BAD_REQUEST, "Malformed request body",
+            return new ApiProblem(
+                    HttpStatus.BAD_REQUEST,
+                    "Malformed request body",
                     "The request body cannot be read: " + firstLine(unreadable.getMessage()));
         }
         return null;
@@ -157,5 +173,4 @@ public final class ProblemResolver {
         }
         return null;
     }
-
 }

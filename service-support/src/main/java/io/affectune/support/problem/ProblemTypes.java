@@ -13,16 +13,16 @@ public final class ProblemTypes {
 
     public static final String PREFIX = "urn:affectune:problem:";
 
-    private ProblemTypes() {
-    }
+    private ProblemTypes() {}
 
     public static URI of(String slug) {
         return URI.create(PREFIX + slug);
     }
 
     public static String slugOf(String title) {
-        String slug = title == null ? "" : title.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-")
-                .replaceAll("^-|-$", "");
+        String slug = title == null
+                ? ""
+                : title.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");
         return slug.isEmpty() ? "problem" : slug;
     }
 }

@@ -21,8 +21,7 @@ public final class Problems {
      */
     public static final long SMALL_BODY_BYTES = 64 * 1024;
 
-    private Problems() {
-    }
+    private Problems() {}
 
     /** The connection-close rule above, for a request that declared this Content-Length (-1: none). */
     public static boolean closeAfterRefusal(HttpStatusCode status, long contentLength) {
@@ -53,8 +52,7 @@ public final class Problems {
             body.setTitle(reason);
         }
         if (body.getDetail() == null) {
-            body.setDetail(body.getStatus() == 404 && instance != null ? "Nothing at " + instance + "."
-                    : reason + ".");
+            body.setDetail(body.getStatus() == 404 && instance != null ? "Nothing at " + instance + "." : reason + ".");
         }
         if (body.getInstance() == null && instance != null) {
             body.setInstance(URI.create(instance));

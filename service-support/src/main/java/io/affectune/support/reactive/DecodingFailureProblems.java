@@ -50,7 +50,8 @@ public class DecodingFailureProblems implements NettyServerCustomizer {
     @Override
     public HttpServer apply(HttpServer server) {
         return server.doOnChannelInit((observer, channel, address) -> {
-            if (channel.pipeline().get(NettyPipeline.HttpCodec) != null && channel.pipeline().get(HANDLER) == null) {
+            if (channel.pipeline().get(NettyPipeline.HttpCodec) != null
+                    && channel.pipeline().get(HANDLER) == null) {
                 channel.pipeline().addAfter(NettyPipeline.HttpCodec, HANDLER, new Handler(json));
             }
         });
@@ -58,30 +59,37 @@ public class DecodingFailureProblems implements NettyServerCustomizer {
 
     static ApiProblem problemFor(Throwable cause) {
         if (cause instanceof TooLongHttpLineException) {
-            return new ApiProblem(HttpStatus.URI_TOO_LONG, "URI too long",
+            return new ApiProblem(
+                    HttpStatus.URI_TOO_LONG,
+                    "URI too long",
                     "The request line is longer than the server accepts; shorten the URI or its query string.");
         }
         if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
-            return new ApiProblem(HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Request headers too large",
+            return new ApiProblem(
+                    HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+                    "Request headers too large",
                     "The request headers are larger than the server accepts; send fewer or shorter headers (cookies).");
         }
         return ApiProblem.badRequest("The request is not valid HTTP/1.1 ("
-                + (cause == null ? "unparseable" : Problems.quote(String.valueOf(cause.getMessage()))) + ").")
+                        + (cause == null ? "unparseable" : Problems.quote(String.valueOf(cause.getMessage()))) + ").")
                 .type("malformed-request");
     }
 
     /** A request Spring would answer without a body, or that no service serves; null for the rest. */
     static ApiProblem refusal(HttpRequest request) {
         if (HttpMethod.TRACE.equals(request.method()) || HttpMethod.CONNECT.equals(request.method())) {
-            return new ApiProblem(HttpStatus.METHOD_NOT_ALLOWED, "Method not allowed",
+            return new ApiProblem(
+                    HttpStatus.METHOD_NOT_ALLOWED,
+                    "Method not allowed",
                     request.method().name() + " is not served here.");
         }
         try {
             new URI(request.uri());
             return null;
         } catch (URISyntaxException e) {
-            return ApiProblem.badRequest("The request target is not a valid URI (" + Problems.quote(e.getReason())
-                    + " at index " + e.getIndex() + "): %-escape reserved characters and use %XX with two hex digits.")
+            return ApiProblem.badRequest(
+                            "The request target is not a valid URI (" + Problems.quote(e.getReason()) + " at index "
+                                    + e.getIndex() + "): %-escape reserved characters and use %XX with two hex digits.")
                     .type("malformed-request");
         }
     }
@@ -101,7 +109,8 @@ public class DecodingFailureProblems implements NettyServerCustomizer {
                 return;
             }
             DecoderResult result = msg instanceof HttpObject http ? http.decoderResult() : DecoderResult.SUCCESS;
-            ApiProblem problem = result.isFailure() ? problemFor(result.cause())
+            ApiProblem problem = result.isFailure()
+                    ? problemFor(result.cause())
                     : msg instanceof HttpRequest request ? refusal(request) : null;
             if (problem == null) {
                 ctx.fireChannelRead(msg);
@@ -115,9 +124,12 @@ public class DecodingFailureProblems implements NettyServerCustomizer {
             } catch (JsonProcessingException e) {
                 body = ("{\"status\":" + problem.status().value() + "}").getBytes(StandardCharsets.UTF_8);
             }
-            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                    HttpResponseStatus.valueOf(problem.status().value()), Unpooled.wrappedBuffer(body));
-            response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/problem+json")
+            FullHttpResponse response = new DefaultFullHttpResponse(
+                    HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.valueOf(problem.status().value()),
+                    Unpooled.wrappedBuffer(body));
+            response.headers()
+                    .set(HttpHeaderNames.CONTENT_TYPE, "application/problem+json")
                     .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
                     .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);

@@ -34,9 +34,12 @@ public class ProblemWebExceptionHandler implements ErrorWebExceptionHandler {
         if (response.isCommitted()) {
             return Mono.error(error);
         }
-        ProblemResolver.Answer answer = resolver.resolve(error, exchange.getRequest().getMethod().name(),
+        ProblemResolver.Answer answer = resolver.resolve(
+                error,
+                exchange.getRequest().getMethod().name(),
                 exchange.getRequest().getPath().value());
-        if (!Problems.closeAfterRefusal(answer.status(), exchange.getRequest().getHeaders().getContentLength())) {
+        if (!Problems.closeAfterRefusal(
+                answer.status(), exchange.getRequest().getHeaders().getContentLength())) {
             return write(exchange, json, answer, false);
         }
         // A small body refused before it was read: read the rest of it first, then answer on a connection that
@@ -44,7 +47,8 @@ public class ProblemWebExceptionHandler implements ErrorWebExceptionHandler {
         // kernel's reset can destroy the answer before the client (or the gateway, which then says 502) reads it.
         // A body that was already read cannot be read again: then the connection is closed after the answer.
         boolean[] drained = {false};
-        return exchange.getRequest().getBody()
+        return exchange.getRequest()
+                .getBody()
                 .doOnNext(DataBufferUtils::release)
                 .then(Mono.fromRunnable(() -> drained[0] = true))
                 .onErrorResume(unreadable -> Mono.empty())
@@ -53,12 +57,16 @@ public class ProblemWebExceptionHandler implements ErrorWebExceptionHandler {
 
     /** Writes an answer; also for filters that stop a request themselves (small-body rule: {@link Problems}). */
     public static Mono<Void> write(ServerWebExchange exchange, ObjectMapper json, ProblemResolver.Answer answer) {
-        return write(exchange, json, answer,
-                Problems.closeAfterRefusal(answer.status(), exchange.getRequest().getHeaders().getContentLength()));
+        return write(
+                exchange,
+                json,
+                answer,
+                Problems.closeAfterRefusal(
+                        answer.status(), exchange.getRequest().getHeaders().getContentLength()));
     }
 
-    private static Mono<Void> write(ServerWebExchange exchange, ObjectMapper json, ProblemResolver.Answer answer,
-                                    boolean close) {
+    private static Mono<Void> write(
+            ServerWebExchange exchange, ObjectMapper json, ProblemResolver.Answer answer, boolean close) {
         ServerHttpResponse response = exchange.getResponse();
         if (response.isCommitted()) {
             return Mono.empty();

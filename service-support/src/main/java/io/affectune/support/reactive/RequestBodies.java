@@ -16,8 +16,7 @@ import reactor.core.publisher.Mono;
  */
 public final class RequestBodies {
 
-    private RequestBodies() {
-    }
+    private RequestBodies() {}
 
     /** The whole body as bytes (empty array for none), or an error with {@code tooLarge}'s problem. */
     public static Mono<byte[]> readAll(ServerHttpRequest request, long maxBytes, LongFunction<ApiProblem> tooLarge) {

@@ -42,8 +42,10 @@ public class ProblemErrorController implements ErrorController {
             String detail = message == null || message.toString().isBlank()
                     ? "The request could not be served (" + Problems.reasonPhrase(code) + ")."
                     : Problems.quote(message.toString());
-            answer = resolver.resolve(new ApiProblem(HttpStatusCode.valueOf(code), Problems.reasonPhrase(code), detail),
-                    request.getMethod(), path);
+            answer = resolver.resolve(
+                    new ApiProblem(HttpStatusCode.valueOf(code), Problems.reasonPhrase(code), detail),
+                    request.getMethod(),
+                    path);
         }
         return ServletProblemHandler.entity(answer, false);
     }

@@ -27,8 +27,9 @@ public class ProblemErrorReportValve extends ErrorReportValve {
         }
         String title = Problems.reasonPhrase(status);
         String detail = switch (status) {
-            case 400 -> "The request is malformed (for example an invalid character or %-escape in the URI); "
-                    + "fix the request and send it again.";
+            case 400 ->
+                "The request is malformed (for example an invalid character or %-escape in the URI); "
+                        + "fix the request and send it again.";
             case 414 -> "The URI is longer than the server accepts; shorten it or its query string.";
             case 431 -> "The request headers are larger than the server accepts; send fewer or shorter headers.";
             default -> "The request could not be served (" + title + ").";

@@ -40,8 +40,9 @@ public class RequestSizeLimitFilter extends OncePerRequestFilter {
     }
 
     public static ApiProblem tooLarge(long limit) {
-        return ApiProblem.tooLarge("Payload too large",
-                "The request body is larger than " + limit + " bytes; send a smaller one.").with("maxBytes", limit);
+        return ApiProblem.tooLarge(
+                        "Payload too large", "The request body is larger than " + limit + " bytes; send a smaller one.")
+                .with("maxBytes", limit);
     }
 
     @Override
@@ -50,8 +51,13 @@ public class RequestSizeLimitFilter extends OncePerRequestFilter {
         String query = request.getQueryString();
         int uriLength = request.getRequestURI().length() + (query == null ? 0 : query.length() + 1);
         if (uriLength > MAX_URI_LENGTH) {
-            refuse(response, new ApiProblem(HttpStatus.URI_TOO_LONG, "URI too long", "The request target is "
-                    + uriLength + " characters; at most " + MAX_URI_LENGTH + " are served: shorten the URI or its query string."),
+            refuse(
+                    response,
+                    new ApiProblem(
+                            HttpStatus.URI_TOO_LONG,
+                            "URI too long",
+                            "The request target is " + uriLength + " characters; at most " + MAX_URI_LENGTH
+                                    + " are served: shorten the URI or its query string."),
                     null);
             return;
         }
@@ -104,8 +110,8 @@ public class RequestSizeLimitFilter extends OncePerRequestFilter {
         @Override
         public BufferedReader getReader() throws IOException {
             String encoding = getCharacterEncoding();
-            return new BufferedReader(new InputStreamReader(getInputStream(),
-                    encoding == null ? StandardCharsets.UTF_8 : Charset.forName(encoding)));
+            return new BufferedReader(new InputStreamReader(
+                    getInputStream(), encoding == null ? StandardCharsets.UTF_8 : Charset.forName(encoding)));
         }
     }
 

@@ -31,7 +31,8 @@ public class ServletProblemHandler {
 
     /** The answer as a problem+json response, closing the connection after it when {@code close}. */
     static ResponseEntity<ProblemDetail> entity(ProblemResolver.Answer answer, boolean close) {
-        ResponseEntity.BodyBuilder builder = ResponseEntity.status(answer.status()).headers(answer.headers())
+        ResponseEntity.BodyBuilder builder = ResponseEntity.status(answer.status())
+                .headers(answer.headers())
                 .contentType(MediaType.APPLICATION_PROBLEM_JSON);
         if (close) {
             builder.header("Connection", "close");

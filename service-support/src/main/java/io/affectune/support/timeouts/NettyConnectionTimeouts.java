@@ -3,13 +3,13 @@ package io.affectune.support.timeouts;
 import io.affectune.support.problem.ApiProblem;
 import io.affectune.support.problem.ProblemMapper;
 import io.affectune.support.problem.ProblemResolver;
-import io.netty.handler.timeout.ReadTimeoutException;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.timeout.ReadTimeoutException;
 import org.springframework.boot.web.embedded.netty.NettyServerCustomizer;
 import org.springframework.http.HttpStatus;
 import reactor.netty.NettyPipeline;
@@ -34,9 +34,11 @@ public class NettyConnectionTimeouts implements NettyServerCustomizer {
 
     @Override
     public HttpServer apply(HttpServer server) {
-        return server.idleTimeout(timeouts.nettyIdle()).readTimeout(timeouts.read())
+        return server.idleTimeout(timeouts.nettyIdle())
+                .readTimeout(timeouts.read())
                 .doOnChannelInit((observer, channel, address) -> {
-                    if (channel.pipeline().get(NettyPipeline.HttpCodec) != null && channel.pipeline().get(HANDLER) == null) {
+                    if (channel.pipeline().get(NettyPipeline.HttpCodec) != null
+                            && channel.pipeline().get(HANDLER) == null) {
                         channel.pipeline().addAfter(NettyPipeline.HttpCodec, HANDLER, new UpgradedConnections());
                     }
                 });
@@ -73,7 +75,7 @@ public class NettyConnectionTimeouts implements NettyServerCustomizer {
         }
 
         private static void removeTimers(ChannelPipeline pipeline) {
-            for (String name : new String[]{NettyPipeline.IdleTimeoutHandler, NettyPipeline.ReadTimeoutHandler}) {
+            for (String name : new String[] {NettyPipeline.IdleTimeoutHandler, NettyPipeline.ReadTimeoutHandler}) {
                 if (pipeline.get(name) != null) {
                     try {
                         pipeline.remove(name);
@@ -90,8 +92,11 @@ public class NettyConnectionTimeouts implements NettyServerCustomizer {
      * internal error. The connection is closed anyway, so the client rarely sees it.
      */
     public static ProblemMapper requestTimeouts() {
-        return error -> ProblemResolver.find(error, ReadTimeoutException.class) == null ? null
-                : new ApiProblem(HttpStatus.REQUEST_TIMEOUT, "Request timeout",
+        return error -> ProblemResolver.find(error, ReadTimeoutException.class) == null
+                ? null
+                : new ApiProblem(
+                        HttpStatus.REQUEST_TIMEOUT,
+                        "Request timeout",
                         "The request body stopped arriving; send it whole without long pauses.");
     }
 }

@@ -7,7 +7,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
@@ -74,7 +73,8 @@ public class RetryAfterPacing implements NettyServerCustomizer {
     @Override
     public HttpServer apply(HttpServer server) {
         return server.doOnChannelInit((observer, channel, address) -> {
-            if (channel.pipeline().get(NettyPipeline.HttpCodec) != null && channel.pipeline().get(HANDLER) == null) {
+            if (channel.pipeline().get(NettyPipeline.HttpCodec) != null
+                    && channel.pipeline().get(HANDLER) == null) {
                 channel.pipeline().addAfter(NettyPipeline.HttpCodec, HANDLER, new Pacer(deadlineHeader, listener));
             }
         });
@@ -88,6 +88,7 @@ public class RetryAfterPacing implements NettyServerCustomizer {
         private long notBefore;
         /** The status of that refusal (429 or 503): a held request is answered with it. */
         private int refusedWith;
+
         private HttpRequest held;
         private long heldSince;
         private long answerAt;
@@ -141,7 +142,8 @@ public class RetryAfterPacing implements NettyServerCustomizer {
             if (msg instanceof HttpResponse response) {
                 int status = response.status().code();
                 long seconds = (status == 503 || status == 429) ? retryAfterSeconds(response) : 0;
-                notBefore = seconds > 0 ? nonZero(System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds) - SLACK_NANOS) : 0;
+                notBefore =
+                        seconds > 0 ? nonZero(System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds) - SLACK_NANOS) : 0;
                 refusedWith = status;
             }
             ctx.write(msg, promise);
@@ -162,7 +164,8 @@ public class RetryAfterPacing implements NettyServerCustomizer {
 
         private boolean paced(HttpRequest request) {
             var headers = request.headers();
-            return !headers.contains("Forwarded") && !headers.contains("X-Forwarded-For")
+            return !headers.contains("Forwarded")
+                    && !headers.contains("X-Forwarded-For")
                     && !HttpUtil.is100ContinueExpected(request);
         }
 
@@ -218,14 +221,16 @@ public class RetryAfterPacing implements NettyServerCustomizer {
         private static FullHttpResponse refusal(HttpRequest request, int status, boolean keepAlive) {
             String uri = request.uri();
             int query = uri.indexOf('?');
-            String path = (query >= 0 ? uri.substring(0, query) : uri).replaceAll("[^A-Za-z0-9/._~%!$&'()*+,;=:@-]", "?");
+            String path =
+                    (query >= 0 ? uri.substring(0, query) : uri).replaceAll("[^A-Za-z0-9/._~%!$&'()*+,;=:@-]", "?");
             byte[] body = ("{\"type\":\"urn:affectune:problem:retried-too-soon\",\"title\":\"Retried too soon\","
-                    + "\"status\":" + status + ",\"detail\":\"This connection was refused with Retry-After and asked again "
-                    + "before that time; this answer was held until then. Wait the Retry-After of a 503 before "
-                    + "asking again.\",\"instance\":\"" + path + "\",\"retryAfterSeconds\":0}")
+                            + "\"status\":" + status
+                            + ",\"detail\":\"This connection was refused with Retry-After and asked again "
+                            + "before that time; this answer was held until then. Wait the Retry-After of a 503 before "
+                            + "asking again.\",\"instance\":\"" + path + "\",\"retryAfterSeconds\":0}")
                     .getBytes(StandardCharsets.UTF_8);
-            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                    HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(body));
+            FullHttpResponse response = new DefaultFullHttpResponse(
+                    HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(body));
             response.headers()
                     .set(HttpHeaderNames.CONTENT_TYPE, "application/problem+json")
                     .set(HttpHeaderNames.CONTENT_LENGTH, body.length)

@@ -5,9 +5,9 @@ import io.affectune.support.problem.ProblemMapper;
 import io.affectune.support.problem.ProblemResolver;
 import java.net.SocketTimeoutException;
 import org.apache.coyote.http11.AbstractHttp11Protocol;
-import org.springframework.http.HttpStatus;
 import org.springframework.boot.web.embedded.tomcat.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.http.HttpStatus;
 
 /**
  * Tomcat's connection timeout bounds both a request head and each read of a request body; its keep-alive
@@ -27,9 +27,10 @@ public class TomcatConnectionTimeouts implements WebServerFactoryCustomizer<Tomc
             if (connector.getProtocolHandler() instanceof AbstractHttp11Protocol<?> http) {
                 // Tomcat looks for timed-out connections once a second, so a connection may live up to a second
                 // past its timeout: take that second off (down to 1 s), so the read timeout is a bound, as on Netty
-                http.setConnectionTimeout((int) Math.min(Integer.MAX_VALUE,
-                        Math.max(1000, timeouts.read().toMillis() - 1000)));
-                http.setKeepAliveTimeout((int) Math.min(Integer.MAX_VALUE, timeouts.idle().toMillis()));
+                http.setConnectionTimeout((int) Math.min(
+                        Integer.MAX_VALUE, Math.max(1000, timeouts.read().toMillis() - 1000)));
+                http.setKeepAliveTimeout(
+                        (int) Math.min(Integer.MAX_VALUE, timeouts.idle().toMillis()));
             }
         });
     }
@@ -41,11 +42,14 @@ public class TomcatConnectionTimeouts implements WebServerFactoryCustomizer<Tomc
     public static ProblemMapper requestTimeouts() {
         return error -> {
             SocketTimeoutException timeout = ProblemResolver.find(error, SocketTimeoutException.class);
-            if (timeout == null || timeout.getStackTrace().length == 0
+            if (timeout == null
+                    || timeout.getStackTrace().length == 0
                     || !timeout.getStackTrace()[0].getClassName().startsWith("org.apache.tomcat.util.net.")) {
                 return null;
             }
-            return new ApiProblem(HttpStatus.REQUEST_TIMEOUT, "Request timeout",
+            return new ApiProblem(
+                    HttpStatus.REQUEST_TIMEOUT,
+                    "Request timeout",
                     "The request body stopped arriving; send it whole without long pauses.");
         };
     }

@@ -30,7 +30,9 @@ import reactor.netty.http.server.HttpServer;
  * customizer of the application reaches it), with its own base URL, response timeout and in-memory limit; and the
  * two failure predicates the Resilience4j configuration names classify real failures.
  */
-@SpringBootTest(classes = HttpClientsTest.App.class, webEnvironment = SpringBootTest.WebEnvironment.NONE,
+@SpringBootTest(
+        classes = HttpClientsTest.App.class,
+        webEnvironment = SpringBootTest.WebEnvironment.NONE,
         properties = "spring.main.web-application-type=none")
 class HttpClientsTest {
 
@@ -52,14 +54,21 @@ class HttpClientsTest {
 
     @BeforeAll
     static void start() {
-        server = HttpServer.create().host("127.0.0.1").port(0).route(routes -> routes
-                .get("/hello", (req, res) -> {
-                    seen.add(req.uri() + " " + req.requestHeaders().get("X-Boot-Builder", "-"));
-                    return res.sendString(Mono.just("hello"));
-                })
-                .get("/slow", (req, res) -> res.sendString(Mono.just("late").delayElement(Duration.ofSeconds(3))))
-                .get("/big", (req, res) -> res.sendByteArray(Mono.just(new byte[4096])))
-                .get("/status/{code}", (req, res) -> res.status(Integer.parseInt(req.param("code"))).send()))
+        server = HttpServer.create()
+                .host("127.0.0.1")
+                .port(0)
+                .route(routes -> routes.get("/hello", (req, res) -> {
+                            seen.add(req.uri() + " " + req.requestHeaders().get("X-Boot-Builder", "-"));
+                            return res.sendString(Mono.just("hello"));
+                        })
+                        .get(
+                                "/slow",
+                                (req, res) -> res.sendString(Mono.just("late").delayElement(Duration.ofSeconds(3))))
+                        .get("/big", (req, res) -> res.sendByteArray(Mono.just(new byte[4096])))
+                        .get(
+                                "/status/{code}",
+                                (req, res) -> res.status(Integer.parseInt(req.param("code")))
+                                        .send()))
                 .bindNow();
     }
 
@@ -69,18 +78,23 @@ class HttpClientsTest {
     }
 
     private WebClient client(Duration responseTimeout) {
-        return clients.webClient(HttpClientSettings.of("http://127.0.0.1:" + server.port(), responseTimeout,
-                DataSize.ofKilobytes(1)));
+        return clients.webClient(
+                HttpClientSettings.of("http://127.0.0.1:" + server.port(), responseTimeout, DataSize.ofKilobytes(1)));
     }
 
     private static Throwable failure(WebClient client, String path) {
-        return catchThrowable(() -> client.get().uri(path).retrieve().bodyToMono(byte[].class)
-                .block(Duration.ofSeconds(10)));
+        return catchThrowable(
+                () -> client.get().uri(path).retrieve().bodyToMono(byte[].class).block(Duration.ofSeconds(10)));
     }
 
     @Test
     void aClientIsBootsBuilderWithItsOwnBaseUrl() {
-        String answer = client(Duration.ofSeconds(2)).get().uri("/hello").retrieve().bodyToMono(String.class).block();
+        String answer = client(Duration.ofSeconds(2))
+                .get()
+                .uri("/hello")
+                .retrieve()
+                .bodyToMono(String.class)
+                .block();
 
         assertThat(answer).isEqualTo("hello");
         assertThat(seen).contains("/hello yes");
@@ -93,14 +107,17 @@ class HttpClientsTest {
         assertThat(slow).isInstanceOf(WebClientRequestException.class);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
 
-        assertThat(failure(client(Duration.ofSeconds(2)), "/big")).hasRootCauseInstanceOf(DataBufferLimitException.class);
+        assertThat(failure(client(Duration.ofSeconds(2)), "/big"))
+                .hasRootCauseInstanceOf(DataBufferLimitException.class);
     }
 
     @Test
     void aConnectTimeoutIsTheResponseTimeoutAtMostTwoSeconds() {
-        assertThat(HttpClientSettings.of("http://x", Duration.ofMillis(500), DataSize.ofKilobytes(1)).connectTimeout())
+        assertThat(HttpClientSettings.of("http://x", Duration.ofMillis(500), DataSize.ofKilobytes(1))
+                        .connectTimeout())
                 .isEqualTo(Duration.ofMillis(500));
-        assertThat(HttpClientSettings.of("http://x", Duration.ofSeconds(5), DataSize.ofKilobytes(1)).connectTimeout())
+        assertThat(HttpClientSettings.of("http://x", Duration.ofSeconds(5), DataSize.ofKilobytes(1))
+                        .connectTimeout())
                 .isEqualTo(Duration.ofSeconds(2));
     }
 
@@ -115,8 +132,10 @@ class HttpClientsTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             closedPort = socket.getLocalPort();
         }
-        Throwable refused = failure(clients.webClient(HttpClientSettings.of("http://127.0.0.1:" + closedPort,
-                Duration.ofSeconds(2), DataSize.ofKilobytes(1))), "/hello");
+        Throwable refused = failure(
+                clients.webClient(HttpClientSettings.of(
+                        "http://127.0.0.1:" + closedPort, Duration.ofSeconds(2), DataSize.ofKilobytes(1))),
+                "/hello");
 
         assertThat(conflict).isInstanceOf(WebClientResponseException.Conflict.class);
         ClientErrorAnswer clientError = new ClientErrorAnswer();

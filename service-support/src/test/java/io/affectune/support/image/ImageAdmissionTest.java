@@ -54,10 +54,17 @@ class ImageAdmissionTest {
     void refusesAHeaderClaimingGigapixelsWithoutDecoding() throws IOException {
         byte[] png = png(8, 8);
         // IHDR width at offset 16: claim 60000 x 60000
-        png[16] = 0; png[17] = 0; png[18] = (byte) 0xEA; png[19] = 0x60;
-        png[20] = 0; png[21] = 0; png[22] = (byte) 0xEA; png[23] = 0x60;
-        assertThatThrownBy(() -> admission.admit(png)).isInstanceOfSatisfying(ApiProblem.class,
-                p -> assertThat(p.status().value()).isEqualTo(413));
+        png[16] = 0;
+        png[17] = 0;
+        png[18] = (byte) 0xEA;
+        png[19] = 0x60;
+        png[20] = 0;
+        png[21] = 0;
+        png[22] = (byte) 0xEA;
+        png[23] = 0x60;
+        assertThatThrownBy(() -> admission.admit(png))
+                .isInstanceOfSatisfying(
+                        ApiProblem.class, p -> assertThat(p.status().value()).isEqualTo(413));
     }
 
     @Test

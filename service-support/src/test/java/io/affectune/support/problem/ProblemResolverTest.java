@@ -13,19 +13,24 @@ import org.springframework.web.server.ResponseStatusException;
 
 class ProblemResolverTest {
 
-    static class SessionsFull extends RuntimeException {
-    }
+    static class SessionsFull extends RuntimeException {}
 
     private final List<ProblemDetail> seen = new ArrayList<>();
     private final ProblemResolver resolver = new ProblemResolver(
-            List.of(e -> e instanceof SessionsFull ? ApiProblem.unavailable("No free session", "Full",
-                    Duration.ofMillis(1500)) : null),
+            List.of(e -> e instanceof SessionsFull
+                    ? ApiProblem.unavailable("No free session", "Full", Duration.ofMillis(1500))
+                    : null),
             List.of(seen::add));
 
     @Test
     void anApiProblemIsAnsweredAsItSaysWithTheOneTypeScheme() {
-        ProblemResolver.Answer answer = resolver.resolve(new IllegalStateException("wrapped",
-                ApiProblem.tooLarge("Image too large", "The image is 9 MB").with("maxBytes", 8)), "POST", "/x");
+        ProblemResolver.Answer answer = resolver.resolve(
+                new IllegalStateException(
+                        "wrapped",
+                        ApiProblem.tooLarge("Image too large", "The image is 9 MB")
+                                .with("maxBytes", 8)),
+                "POST",
+                "/x");
         assertThat(answer.status().value()).isEqualTo(413);
         assertThat(answer.body().getType()).hasToString("urn:affectune:problem:image-too-large");
         assertThat(answer.body().getTitle()).isEqualTo("Image too large");
@@ -47,9 +52,12 @@ class ProblemResolverTest {
 
     @Test
     void clientErrorsRaisedBySpringAreFourHundreds() {
-        assertThat(resolver.resolve(new InvalidMediaTypeException("%%%", "bad"), "POST", "/p").status().value())
+        assertThat(resolver.resolve(new InvalidMediaTypeException("%%%", "bad"), "POST", "/p")
+                        .status()
+                        .value())
                 .isEqualTo(415);
-        ProblemResolver.Answer notFound = resolver.resolve(new ResponseStatusException(HttpStatus.NOT_FOUND), "GET", "/nope");
+        ProblemResolver.Answer notFound =
+                resolver.resolve(new ResponseStatusException(HttpStatus.NOT_FOUND), "GET", "/nope");
         assertThat(notFound.status().value()).isEqualTo(404);
         assertThat(notFound.body().getType()).hasToString("urn:affectune:problem:not-found");
         assertThat(notFound.body().getDetail()).isEqualTo("Nothing at /nope.");

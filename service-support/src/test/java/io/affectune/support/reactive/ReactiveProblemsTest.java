@@ -5,17 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.affectune.support.image.DeclaredImageType;
 import io.affectune.support.problem.ApiProblem;
-import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.web.embedded.netty.NettyReactiveWebServerFactory;
-import org.springframework.boot.web.embedded.netty.NettyServerCustomizer;
-import org.springframework.context.annotation.Bean;
 import io.affectune.testsupport.RawHttp;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.web.embedded.netty.NettyReactiveWebServerFactory;
+import org.springframework.boot.web.embedded.netty.NettyServerCustomizer;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -28,7 +28,9 @@ import reactor.core.publisher.Mono;
  * The WebFlux half of the library in a real Netty server, fed raw bytes: every refusal is problem+json,
  * including the requests Netty cannot parse and that Spring never sees.
  */
-@SpringBootTest(classes = ReactiveProblemsTest.App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+@SpringBootTest(
+        classes = ReactiveProblemsTest.App.class,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "spring.main.web-application-type=reactive")
 class ReactiveProblemsTest {
 
@@ -80,29 +82,41 @@ class ReactiveProblemsTest {
 
     @Test
     void bodiesOverTheLimitAreRefusedDeclaredOrChunked() throws Exception {
-        assertProblem(RawHttp.post(port, "/echo-size", "image/jpeg", new byte[2000]), 413,
+        assertProblem(
+                RawHttp.post(port, "/echo-size", "image/jpeg", new byte[2000]),
+                413,
                 "urn:affectune:problem:image-too-large");
         String chunk = "x".repeat(600);
         String chunked = "POST /echo-size HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/jpeg\r\n"
                 + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
-                + Integer.toHexString(600) + "\r\n" + chunk + "\r\n" + Integer.toHexString(600) + "\r\n" + chunk + "\r\n0\r\n\r\n";
+                + Integer.toHexString(600) + "\r\n" + chunk + "\r\n" + Integer.toHexString(600) + "\r\n" + chunk
+                + "\r\n0\r\n\r\n";
         assertProblem(send(chunked), 413, "urn:affectune:problem:image-too-large");
-        assertThat(RawHttp.post(port, "/echo-size", "image/jpeg", new byte[10]).body()).contains("\"bytes\":10");
+        assertThat(RawHttp.post(port, "/echo-size", "image/jpeg", new byte[10]).body())
+                .contains("\"bytes\":10");
     }
 
     @Test
     void aMalformedContentTypeIsA415() throws Exception {
-        assertProblem(RawHttp.post(port, "/echo-size", "image/jpeg;;;=;\"", new byte[10]), 415,
+        assertProblem(
+                RawHttp.post(port, "/echo-size", "image/jpeg;;;=;\"", new byte[10]),
+                415,
                 "urn:affectune:problem:malformed-content-type");
     }
 
     @Test
     void requestsNettyCannotParseAreProblemJsonToo() throws Exception {
-        assertProblem(send("GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: localhost\r\n\r\n"), 414,
+        assertProblem(
+                send("GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: localhost\r\n\r\n"),
+                414,
                 "urn:affectune:problem:uri-too-long");
-        assertProblem(send("GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: " + "b".repeat(20_000) + "\r\n\r\n"), 431,
+        assertProblem(
+                send("GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: " + "b".repeat(20_000) + "\r\n\r\n"),
+                431,
                 "urn:affectune:problem:request-headers-too-large");
-        assertProblem(send("GET / HTTP/1.1\r\nHost: localhost\r\nContent-Length: nope\r\n\r\n"), 400,
+        assertProblem(
+                send("GET / HTTP/1.1\r\nHost: localhost\r\nContent-Length: nope\r\n\r\n"),
+                400,
                 "urn:affectune:problem:malformed-request");
     }
 
@@ -110,7 +124,9 @@ class ReactiveProblemsTest {
     void brokenUrisAndUnservedMethodsAreProblemJsonNotEmptyAnswers() throws Exception {
         assertProblem(get("/refuse%zz"), 400, "urn:affectune:problem:malformed-request");
         assertProblem(get("/refuse?model=%zz"), 400, "urn:affectune:problem:malformed-request");
-        assertProblem(send("TRACE / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"), 405,
+        assertProblem(
+                send("TRACE / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"),
+                405,
                 "urn:affectune:problem:method-not-allowed");
     }
 

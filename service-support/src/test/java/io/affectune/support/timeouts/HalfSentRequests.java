@@ -12,8 +12,7 @@ import java.nio.charset.StandardCharsets;
 /** A client that sends part of a request, then nothing, and measures when the server hangs up. */
 final class HalfSentRequests {
 
-    private HalfSentRequests() {
-    }
+    private HalfSentRequests() {}
 
     /** Seconds from the last byte sent until the server closed the connection (fails after {@code giveUpSeconds}). */
     static double secondsUntilClosed(int port, String request, double giveUpSeconds) throws IOException {
@@ -34,8 +33,9 @@ final class HalfSentRequests {
     static double idleSecondsUntilClosed(int port, String path, double giveUpSeconds) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout((int) (giveUpSeconds * 1000));
-            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n")
-                    .getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream()
+                    .write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                            .getBytes(StandardCharsets.ISO_8859_1));
             InputStream in = socket.getInputStream();
             byte[] chunk = new byte[8192];
             int n = in.read(chunk);

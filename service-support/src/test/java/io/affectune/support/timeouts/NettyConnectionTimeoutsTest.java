@@ -41,9 +41,14 @@ import reactor.core.publisher.Mono;
  * A real Netty server with short limits (read 1 s, idle 2 s): half-sent heads and bodies and idle keep-alive
  * connections are closed on time, while a long streamed answer with pauses and a quiet WebSocket are not cut.
  */
-@SpringBootTest(classes = NettyConnectionTimeoutsTest.App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"spring.main.web-application-type=reactive", "affectune.web.read-timeout=1s",
-                "affectune.web.idle-timeout=2s"})
+@SpringBootTest(
+        classes = NettyConnectionTimeoutsTest.App.class,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "spring.main.web-application-type=reactive",
+            "affectune.web.read-timeout=1s",
+            "affectune.web.idle-timeout=2s"
+        })
 class NettyConnectionTimeoutsTest {
 
     @SpringBootConfiguration
@@ -59,16 +64,16 @@ class NettyConnectionTimeoutsTest {
 
         @Bean
         HandlerMapping echoSocket() {
-            WebSocketHandler echo = session -> session.send(session.receive()
-                    .map(message -> session.textMessage("echo " + message.getPayloadAsText())));
+            WebSocketHandler echo = session -> session.send(
+                    session.receive().map(message -> session.textMessage("echo " + message.getPayloadAsText())));
             return new SimpleUrlHandlerMapping(Map.of("/echo-socket", echo), -1);
         }
 
         /** Reactor Netty's upgrade (Tomcat's is on this module's test class path too, for the servlet test). */
         @Bean
         WebSocketHandlerAdapter webSocketHandlerAdapter() {
-            WebSocketHandlerAdapter adapter =
-                    new WebSocketHandlerAdapter(new HandshakeWebSocketService(new ReactorNettyRequestUpgradeStrategy()));
+            WebSocketHandlerAdapter adapter = new WebSocketHandlerAdapter(
+                    new HandshakeWebSocketService(new ReactorNettyRequestUpgradeStrategy()));
             adapter.setOrder(0); // before the default adapter, which would pick Tomcat's upgrade
             return adapter;
         }
@@ -105,8 +110,11 @@ class NettyConnectionTimeoutsTest {
 
     @Test
     void aHalfSentBodyIsClosedWithinTheReadTimeout() throws Exception {
-        double seconds = secondsUntilClosed(port, "POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\n"
-                + "Content-Length: 100\r\n\r\nonly ten b", 10);
+        double seconds = secondsUntilClosed(
+                port,
+                "POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\n"
+                        + "Content-Length: 100\r\n\r\nonly ten b",
+                10);
         System.out.printf("netty: half-sent body closed after %.2f s (read timeout 1 s)%n", seconds);
         assertThat(seconds).isBetween(0.8, 2.0);
     }
@@ -114,19 +122,23 @@ class NettyConnectionTimeoutsTest {
     @Test
     void anIdleKeepAliveConnectionIsClosedAfterTheIdleTimeout() throws Exception {
         double seconds = idleSecondsUntilClosed(port, "/hello", 10);
-        System.out.printf("netty: idle keep-alive connection closed after %.2f s (idle timeout 2 s; heads 1 s)%n", seconds);
+        System.out.printf(
+                "netty: idle keep-alive connection closed after %.2f s (idle timeout 2 s; heads 1 s)%n", seconds);
         // Netty's one "waiting for a request" timer takes the smaller of the two limits
         assertThat(seconds).isBetween(0.8, 2.5);
     }
 
     @Test
     void aWholeRequestStillWorksAndALongStreamIsNotCut() throws Exception {
-        RawHttp.Answer echo = RawHttp.post(port, "/echo", "text/plain", "ten bytes!".getBytes(StandardCharsets.US_ASCII));
+        RawHttp.Answer echo =
+                RawHttp.post(port, "/echo", "text/plain", "ten bytes!".getBytes(StandardCharsets.US_ASCII));
         assertThat(echo.status()).isEqualTo(200);
         assertThat(echo.body()).isEqualTo("ten bytes!");
         long start = System.nanoTime();
-        RawHttp.Answer events = RawHttp.send(port, "GET /events HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-                .getBytes(StandardCharsets.US_ASCII));
+        RawHttp.Answer events = RawHttp.send(
+                port,
+                "GET /events HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
         double seconds = (System.nanoTime() - start) / 1e9;
         assertThat(events.status()).isEqualTo(200);
         assertThat(events.body()).contains("tick-0").contains("tick-2");
@@ -136,10 +148,14 @@ class NettyConnectionTimeoutsTest {
     @Test
     void aQuietWebSocketIsNotCut() {
         List<String> received = new CopyOnWriteArrayList<>();
-        new ReactorNettyWebSocketClient().execute(URI.create("ws://127.0.0.1:" + port + "/echo-socket"),
+        new ReactorNettyWebSocketClient()
+                .execute(
+                        URI.create("ws://127.0.0.1:" + port + "/echo-socket"),
                         session -> Mono.delay(Duration.ofMillis(2500))
                                 .then(session.send(Mono.just(session.textMessage("after 2.5 s of silence"))))
-                                .thenMany(session.receive().map(WebSocketMessage::getPayloadAsText).take(1)
+                                .thenMany(session.receive()
+                                        .map(WebSocketMessage::getPayloadAsText)
+                                        .take(1)
                                         .doOnNext(received::add))
                                 .then())
                 .block(Duration.ofSeconds(10));

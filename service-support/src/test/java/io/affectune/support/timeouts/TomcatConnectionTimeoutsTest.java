@@ -18,16 +18,20 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
 /** The same limits on Tomcat (playlist-service's server): read 1 s, idle 2 s. */
-@SpringBootTest(classes = TomcatConnectionTimeoutsTest.App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"spring.main.web-application-type=servlet", "affectune.web.read-timeout=1s",
-                "affectune.web.idle-timeout=2s"})
+@SpringBootTest(
+        classes = TomcatConnectionTimeoutsTest.App.class,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "spring.main.web-application-type=servlet",
+            "affectune.web.read-timeout=1s",
+            "affectune.web.idle-timeout=2s"
+        })
 class TomcatConnectionTimeoutsTest {
 
     @SpringBootConfiguration
     @EnableAutoConfiguration
     @Import(Endpoints.class)
-    static class App {
-    }
+    static class App {}
 
     @RestController
     static class Endpoints {
@@ -54,8 +58,11 @@ class TomcatConnectionTimeoutsTest {
 
     @Test
     void aHalfSentBodyIsClosedWithinTheReadTimeout() throws Exception {
-        double seconds = secondsUntilClosed(port, "POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\n"
-                + "Content-Length: 100\r\n\r\nonly ten b", 10);
+        double seconds = secondsUntilClosed(
+                port,
+                "POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\n"
+                        + "Content-Length: 100\r\n\r\nonly ten b",
+                10);
         System.out.printf("tomcat: half-sent body closed after %.2f s (read timeout 1 s)%n", seconds);
         // Tomcat's poller looks for timed-out reads once a second
         assertThat(seconds).isBetween(0.8, 2.6);
@@ -70,7 +77,8 @@ class TomcatConnectionTimeoutsTest {
 
     @Test
     void aWholeRequestStillWorks() throws Exception {
-        RawHttp.Answer echo = RawHttp.post(port, "/echo", "text/plain", "ten bytes!".getBytes(StandardCharsets.US_ASCII));
+        RawHttp.Answer echo =
+                RawHttp.post(port, "/echo", "text/plain", "ten bytes!".getBytes(StandardCharsets.US_ASCII));
         assertThat(echo.status()).isEqualTo(200);
         assertThat(echo.body()).isEqualTo("ten bytes!");
     }

@@ -10,7 +10,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -51,7 +50,10 @@ public final class CameraBenchmark {
             Mat frame = TestFrames.compose(TestFaces.withLabel("happy").get(0).pixels(), 640, 480, 200, 220, 140, 1);
             byte[] jpeg = TestFaces.jpeg(frame, 90);
             frame.release();
-            System.out.printf(Locale.ROOT, "frame: 640x480 JPEG, %d bytes, one face; %d CPU cores%n", jpeg.length,
+            System.out.printf(
+                    Locale.ROOT,
+                    "frame: 640x480 JPEG, %d bytes, one face; %d CPU cores%n",
+                    jpeg.length,
                     Runtime.getRuntime().availableProcessors());
             analyzeLatency(base, jpeg, requests);
             List<byte[]> moving = new ArrayList<>();
@@ -59,7 +61,8 @@ public final class CameraBenchmark {
             int dx = 0;
             int dy = 0;
             for (int i = 0; i < 40; i++) {
-                Mat f = TestFrames.compose(TestFaces.withLabel("happy").get(0).pixels(), 640, 480, 200, 220 + dx, 140 + dy, 1);
+                Mat f = TestFrames.compose(
+                        TestFaces.withLabel("happy").get(0).pixels(), 640, 480, 200, 220 + dx, 140 + dy, 1);
                 moving.add(TestFaces.jpeg(f, 90));
                 f.release();
                 dx = Math.max(-jitter, Math.min(jitter, dx + walk.nextInt(3) - 1));
@@ -69,10 +72,16 @@ public final class CameraBenchmark {
             double[] cpuBefore = cpuSeconds(base, services);
             streams(base, moving, sessions, fps, seconds);
             double[] cpuAfter = cpuSeconds(base, services);
-            System.out.printf(Locale.ROOT, "camera-service memory before the streams: %s%n"
-                    + "camera-service memory after the streams:  %s%n", memoryBefore, memory(base, services));
-            System.out.printf(Locale.ROOT, "CPU during the streams (core-seconds per second): camera-service %.2f, "
-                    + "emotion-service %.2f%n", (cpuAfter[0] - cpuBefore[0]) / (seconds + 2),
+            System.out.printf(
+                    Locale.ROOT,
+                    "camera-service memory before the streams: %s%n" + "camera-service memory after the streams:  %s%n",
+                    memoryBefore,
+                    memory(base, services));
+            System.out.printf(
+                    Locale.ROOT,
+                    "CPU during the streams (core-seconds per second): camera-service %.2f, "
+                            + "emotion-service %.2f%n",
+                    (cpuAfter[0] - cpuBefore[0]) / (seconds + 2),
                     (cpuAfter[1] - cpuBefore[1]) / (seconds + 2));
         } finally {
             if (services != null) {
@@ -84,7 +93,9 @@ public final class CameraBenchmark {
     private static void analyzeLatency(String base, byte[] jpeg, int requests) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/v1/analyze"))
-                .header("Content-Type", "image/jpeg").POST(HttpRequest.BodyPublishers.ofByteArray(jpeg)).build();
+                .header("Content-Type", "image/jpeg")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(jpeg))
+                .build();
         for (int i = 0; i < 50; i++) {
             http.send(request, HttpResponse.BodyHandlers.ofString());
         }
@@ -104,10 +115,15 @@ public final class CameraBenchmark {
             detect.add(t.path("detectMs").asDouble());
             classify.add(t.path("classifyMs").asDouble());
             total.add(t.path("totalMs").asDouble());
-            faces += result.path("degraded").asBoolean() ? 0 : result.path("faces").size();
+            faces += result.path("degraded").asBoolean()
+                    ? 0
+                    : result.path("faces").size();
         }
-        System.out.printf(Locale.ROOT, "%nPOST /api/v1/analyze, %d sequential requests (after 50 warm-up), %d faces classified%n",
-                requests, faces);
+        System.out.printf(
+                Locale.ROOT,
+                "%nPOST /api/v1/analyze, %d sequential requests (after 50 warm-up), %d faces classified%n",
+                requests,
+                faces);
         System.out.printf(Locale.ROOT, "%-28s %8s %8s%n", "stage", "p50 ms", "p95 ms");
         row("decode (server)", decode);
         row("detect + crop (server)", detect);
@@ -125,23 +141,33 @@ public final class CameraBenchmark {
         HttpClient http = HttpClient.newHttpClient();
         double heap = metric(http, base, "jvm.memory.used?tag=area:heap");
         double committed = metric(http, base, "jvm.memory.committed?tag=area:heap");
-        String rss = services == null ? "n/a" : String.format(Locale.ROOT, "%.1f MiB", services.camera.residentKib() / 1024.0);
-        return String.format(Locale.ROOT, "heap used %.1f MiB (committed %.1f MiB), RSS %s", heap / (1 << 20),
-                committed / (1 << 20), rss);
+        String rss = services == null
+                ? "n/a"
+                : String.format(Locale.ROOT, "%.1f MiB", services.camera.residentKib() / 1024.0);
+        return String.format(
+                Locale.ROOT,
+                "heap used %.1f MiB (committed %.1f MiB), RSS %s",
+                heap / (1 << 20),
+                committed / (1 << 20),
+                rss);
     }
 
     /** CPU time used so far (s) by camera-service and, when started here, emotion-service (process.cpu.time). */
     private static double[] cpuSeconds(String base, Services services) {
         HttpClient http = HttpClient.newHttpClient();
-        return new double[] {seconds(http, base, "process.cpu.time"),
-                services == null ? Double.NaN : seconds(http, services.emotion.baseUrl(), "process.cpu.time")};
+        return new double[] {
+            seconds(http, base, "process.cpu.time"),
+            services == null ? Double.NaN : seconds(http, services.emotion.baseUrl(), "process.cpu.time")
+        };
     }
 
     /** A time metric in seconds, whatever base unit the service reports it in. */
     private static double seconds(HttpClient http, String base, String name) {
         try {
-            HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(base + "/actuator/metrics/" + name))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> answer = http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/actuator/metrics/" + name))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             JsonNode metric = JSON.readTree(answer.body());
             double value = metric.path("measurements").path(0).path("value").asDouble(Double.NaN);
             return switch (metric.path("baseUnit").asText("seconds")) {
@@ -157,9 +183,15 @@ public final class CameraBenchmark {
 
     private static double metric(HttpClient http, String base, String name) {
         try {
-            HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(base + "/actuator/metrics/" + name))
-                    .build(), HttpResponse.BodyHandlers.ofString());
-            return JSON.readTree(answer.body()).path("measurements").path(0).path("value").asDouble(Double.NaN);
+            HttpResponse<String> answer = http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/actuator/metrics/" + name))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return JSON.readTree(answer.body())
+                    .path("measurements")
+                    .path(0)
+                    .path("value")
+                    .asDouble(Double.NaN);
         } catch (Exception e) {
             return Double.NaN;
         }
@@ -171,27 +203,48 @@ public final class CameraBenchmark {
         List<Stream> streams = new ArrayList<>();
         for (int s = 0; s < sessions; s++) {
             Stream stream = new Stream();
-            String url = base.replaceFirst("^http", "ws") + "/api/v1/sessions/bench-" + s + "-" + System.nanoTime() + "/stream";
-            stream.socket = http.newWebSocketBuilder().buildAsync(URI.create(url), stream).join();
+            String url = base.replaceFirst("^http", "ws") + "/api/v1/sessions/bench-" + s + "-" + System.nanoTime()
+                    + "/stream";
+            stream.socket = http.newWebSocketBuilder()
+                    .buildAsync(URI.create(url), stream)
+                    .join();
             streams.add(stream);
         }
         long start = System.nanoTime();
         long end = start + TimeUnit.SECONDS.toNanos(seconds);
         for (Stream stream : streams) {
-            timer.scheduleAtFixedRate(() -> {
-                if (System.nanoTime() < end) {
-                    stream.send(frames.get(stream.sentTimes.size() % frames.size()));
-                }
-            }, 0, 1000 / fps, TimeUnit.MILLISECONDS);
+            timer.scheduleAtFixedRate(
+                    () -> {
+                        if (System.nanoTime() < end) {
+                            stream.send(frames.get(stream.sentTimes.size() % frames.size()));
+                        }
+                    },
+                    0,
+                    1000 / fps,
+                    TimeUnit.MILLISECONDS);
         }
         Thread.sleep(TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()) + 2000);
         timer.shutdownNow();
-        System.out.printf(Locale.ROOT, "%n%d WebSocket sessions x %d frames/s for %d s %n"
-                + "latency: server = queue wait + processing (exact per frame); client = frame sent -> result received,%n"
-                + "matching result k to sent frame k + droppedFrames (approximate when frames are dropped)%n",
-                sessions, fps, seconds);
-        System.out.printf(Locale.ROOT, "%-8s %5s %9s %8s %7s %17s %17s %15s %15s%n", "session", "sent", "processed", "dropped",
-                "rate/s", "server p50/p95 ms", "client p50/p95 ms", "server 1st-half", "server 2nd-half");
+        System.out.printf(
+                Locale.ROOT,
+                "%n%d WebSocket sessions x %d frames/s for %d s %n"
+                        + "latency: server = queue wait + processing (exact per frame); client = frame sent -> result received,%n"
+                        + "matching result k to sent frame k + droppedFrames (approximate when frames are dropped)%n",
+                sessions,
+                fps,
+                seconds);
+        System.out.printf(
+                Locale.ROOT,
+                "%-8s %5s %9s %8s %7s %17s %17s %15s %15s%n",
+                "session",
+                "sent",
+                "processed",
+                "dropped",
+                "rate/s",
+                "server p50/p95 ms",
+                "client p50/p95 ms",
+                "server 1st-half",
+                "server 2nd-half");
         double rate = 0;
         for (int i = 0; i < streams.size(); i++) {
             Stream s = streams.get(i);
@@ -200,11 +253,28 @@ public final class CameraBenchmark {
             int half = srv.size() / 2;
             double r = s.processed / (double) seconds;
             rate += r;
-            System.out.printf(Locale.ROOT, "%-8d %5d %9d %8d %7.1f %8.1f/%-8.1f %8.1f/%-8.1f %15s %15s%n", i,
-                    s.sentTimes.size(), s.processed, s.dropped, r, quantile(srv, .5), quantile(srv, .95),
-                    quantile(lat, .5), quantile(lat, .95),
-                    String.format(Locale.ROOT, "%.1f/%.1f", quantile(srv.subList(0, Math.max(1, half)), .5), quantile(srv.subList(0, Math.max(1, half)), .95)),
-                    String.format(Locale.ROOT, "%.1f/%.1f", quantile(srv.subList(half, srv.size()), .5), quantile(srv.subList(half, srv.size()), .95)));
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-8d %5d %9d %8d %7.1f %8.1f/%-8.1f %8.1f/%-8.1f %15s %15s%n",
+                    i,
+                    s.sentTimes.size(),
+                    s.processed,
+                    s.dropped,
+                    r,
+                    quantile(srv, .5),
+                    quantile(srv, .95),
+                    quantile(lat, .5),
+                    quantile(lat, .95),
+                    String.format(
+                            Locale.ROOT,
+                            "%.1f/%.1f",
+                            quantile(srv.subList(0, Math.max(1, half)), .5),
+                            quantile(srv.subList(0, Math.max(1, half)), .95)),
+                    String.format(
+                            Locale.ROOT,
+                            "%.1f/%.1f",
+                            quantile(srv.subList(half, srv.size()), .5),
+                            quantile(srv.subList(half, srv.size()), .95)));
             s.socket.sendClose(WebSocket.NORMAL_CLOSURE, "done");
         }
         List<Double> all = new ArrayList<>();
@@ -213,10 +283,20 @@ public final class CameraBenchmark {
         streams.forEach(s -> allServer.addAll(s.serverLatencies));
         long droppedAll = streams.stream().mapToLong(s -> s.dropped).sum();
         long sentAll = streams.stream().mapToLong(s -> s.sentTimes.size()).sum();
-        System.out.printf(Locale.ROOT, "all sessions: processed %.1f frames/s in total (sent %d/s); server latency p50 %.1f ms, "
-                + "p95 %.1f ms, p99 %.1f ms; client latency p50 %.1f ms, p95 %.1f ms, p99 %.1f ms; dropped %d of %d frames%n",
-                rate, streams.size() * fps, quantile(allServer, .5), quantile(allServer, .95), quantile(allServer, .99),
-                quantile(all, .5), quantile(all, .95), quantile(all, .99), droppedAll, sentAll);
+        System.out.printf(
+                Locale.ROOT,
+                "all sessions: processed %.1f frames/s in total (sent %d/s); server latency p50 %.1f ms, "
+                        + "p95 %.1f ms, p99 %.1f ms; client latency p50 %.1f ms, p95 %.1f ms, p99 %.1f ms; dropped %d of %d frames%n",
+                rate,
+                streams.size() * fps,
+                quantile(allServer, .5),
+                quantile(allServer, .95),
+                quantile(allServer, .99),
+                quantile(all, .5),
+                quantile(all, .95),
+                quantile(all, .99),
+                droppedAll,
+                sentAll);
     }
 
     /** One session: frames are processed in order, older waiting ones dropped, so result k+dropped is frame k+dropped. */
@@ -251,7 +331,8 @@ public final class CameraBenchmark {
                             latencies.add((now - sentTimes.get(index)) / 1e6);
                         }
                         JsonNode t = result.path("timings");
-                        serverLatencies.add(t.path("queueMs").asDouble() + t.path("totalMs").asDouble());
+                        serverLatencies.add(
+                                t.path("queueMs").asDouble() + t.path("totalMs").asDouble());
                         processed++;
                     }
                 } catch (Exception e) {

@@ -37,15 +37,21 @@ public final class CameraSoak {
         List<TestFaces.Face> faces = TestFaces.all();
         for (int i = 0; i < 8; i++) {
             boolean large = i % 2 == 1;
-            Mat frame = TestFrames.compose(faces.get(i * 5 % faces.size()).pixels(), large ? 1280 : 640, large ? 720 : 480,
-                    large ? 320 : 200, large ? 500 : 220, large ? 200 : 140, i);
+            Mat frame = TestFrames.compose(
+                    faces.get(i * 5 % faces.size()).pixels(),
+                    large ? 1280 : 640,
+                    large ? 720 : 480,
+                    large ? 320 : 200,
+                    large ? 500 : 220,
+                    large ? 200 : 140,
+                    i);
             frames.add(TestFaces.jpeg(frame, 90));
             frame.release();
         }
         byte[] damaged = Arrays.copyOf(frames.get(0), frames.get(0).length / 2);
         boolean grew;
-        try (Services services = new Services(null,
-                List.of("-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch", "-XX:+UseSerialGC"))) {
+        try (Services services =
+                new Services(null, List.of("-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch", "-XX:+UseSerialGC"))) {
             String analyze = services.camera.baseUrl() + "/api/v1/analyze";
             HttpClient http = HttpClient.newHttpClient();
             AtomicBoolean running = new AtomicBoolean(true);
@@ -60,9 +66,12 @@ public final class CameraSoak {
                     while (running.get()) {
                         boolean bad = worker == 0 && i % 10 == 0;
                         byte[] body = bad ? damaged : frames.get((worker * 3 + i) % frames.size());
-                        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(analyze))
-                                .header("Content-Type", "image/jpeg")
-                                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+                        HttpResponse<String> answer = http.send(
+                                HttpRequest.newBuilder(URI.create(analyze))
+                                        .header("Content-Type", "image/jpeg")
+                                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
                         if (answer.statusCode() != (bad ? 400 : 200)) {
                             unexpected.incrementAndGet();
                         }
@@ -73,18 +82,33 @@ public final class CameraSoak {
                 }));
             }
             ResidentMemoryLog memory = new ResidentMemoryLog(services.camera, warmupMillis);
-            memory.sampleFor(durationMillis, 10_000, (elapsed, rss) -> System.out.printf(Locale.ROOT,
-                    "t=%5.0f s  RSS %7.1f MiB  requests %d%n", elapsed / 1000.0, rss / 1024.0, requests.get()));
+            memory.sampleFor(
+                    durationMillis,
+                    10_000,
+                    (elapsed, rss) -> System.out.printf(
+                            Locale.ROOT,
+                            "t=%5.0f s  RSS %7.1f MiB  requests %d%n",
+                            elapsed / 1000.0,
+                            rss / 1024.0,
+                            requests.get()));
             running.set(false);
             for (Future<?> worker : workers) {
                 worker.get();
             }
             pool.shutdown();
             ResidentMemoryLog.Growth growth = memory.growth();
-            System.out.printf(Locale.ROOT, "soak %.1f min, %d requests (%d answered other than expected); camera-service RSS "
+            System.out.printf(
+                    Locale.ROOT,
+                    "soak %.1f min, %d requests (%d answered other than expected); camera-service RSS "
                             + "after warm-up (%.0f s) %.1f MiB, at the end %.1f MiB, peak %.1f MiB: growth %.2f %% (limit 5 %%)%n",
-                    minutes, requests.get(), unexpected.get(), warmupMillis / 1000.0, growth.afterWarmupKib() / 1024.0,
-                    growth.lastKib() / 1024.0, growth.peakKib() / 1024.0, growth.percent());
+                    minutes,
+                    requests.get(),
+                    unexpected.get(),
+                    warmupMillis / 1000.0,
+                    growth.afterWarmupKib() / 1024.0,
+                    growth.lastKib() / 1024.0,
+                    growth.peakKib() / 1024.0,
+                    growth.percent());
             grew = growth.percent() >= 5.0 || unexpected.get() > 0 || !services.camera.isRunning();
         }
         System.exit(grew ? 1 : 0);

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import org.opencv.core.CvType;
 import org.opencv.core.Mat;
 
 /**
@@ -31,9 +30,15 @@ public final class CropCalibration {
         int count = Integer.parseInt(arg(args, "--count", "1200"));
         Path model = Path.of(arg(args, "--yunet", "models/face-detection/face_detection_yunet_2023mar.onnx"));
         Fer2013 fer = Fer2013.read(data, "val");
-        // the service defaults (FACE_DETECT_MAX_SIDE=320, retry at 640), so the boxes measured are the boxes it will crop
-        YuNetFaceDetector detector = new YuNetFaceDetector(Files.readAllBytes(model), 0.5f, 20, 4,
-                Integer.parseInt(arg(args, "--detect-max-side", "320")), Integer.parseInt(arg(args, "--retry-max-side", "640")));
+        // the service defaults (FACE_DETECT_MAX_SIDE=320, retry at 640), so the boxes measured are the boxes it will
+        // crop
+        YuNetFaceDetector detector = new YuNetFaceDetector(
+                Files.readAllBytes(model),
+                0.5f,
+                20,
+                4,
+                Integer.parseInt(arg(args, "--detect-max-side", "320")),
+                Integer.parseInt(arg(args, "--retry-max-side", "640")));
         int[] sides = {144, 192, 288};
         List<double[]> measures = new ArrayList<>();
         int attempts = 0;
@@ -55,7 +60,7 @@ public final class CropCalibration {
                     double s = (face.width() + face.height()) / 2 / k;
                     double bcx = (face.centerX() - x) / k;
                     double bcy = (face.centerY() - y) / k;
-                    measures.add(new double[]{48 / s, (24 - bcx) / s, (24 - bcy) / s});
+                    measures.add(new double[] {48 / s, (24 - bcx) / s, (24 - bcy) / s});
                 } finally {
                     frame.release();
                 }
@@ -64,13 +69,34 @@ public final class CropCalibration {
         double boxScale = median(measures, 0);
         double shiftX = median(measures, 1);
         double shiftY = median(measures, 2);
-        System.out.printf(Locale.ROOT, "faces tried: %d frames (%d faces x sizes %s), detected: %d (%.1f%%)%n",
-                attempts, attempts / sides.length, Arrays.toString(sides), found, 100.0 * found / attempts);
-        System.out.printf(Locale.ROOT, "boxScale     median %.4f  IQR [%.4f, %.4f]%n", boxScale, quantile(measures, 0, .25), quantile(measures, 0, .75));
-        System.out.printf(Locale.ROOT, "centerShiftX median %.4f  IQR [%.4f, %.4f]%n", shiftX, quantile(measures, 1, .25), quantile(measures, 1, .75));
-        System.out.printf(Locale.ROOT, "centerShiftY median %.4f  IQR [%.4f, %.4f]%n", shiftY, quantile(measures, 2, .25), quantile(measures, 2, .75));
+        System.out.printf(
+                Locale.ROOT,
+                "faces tried: %d frames (%d faces x sizes %s), detected: %d (%.1f%%)%n",
+                attempts,
+                attempts / sides.length,
+                Arrays.toString(sides),
+                found,
+                100.0 * found / attempts);
+        System.out.printf(
+                Locale.ROOT,
+                "boxScale     median %.4f  IQR [%.4f, %.4f]%n",
+                boxScale,
+                quantile(measures, 0, .25),
+                quantile(measures, 0, .75));
+        System.out.printf(
+                Locale.ROOT,
+                "centerShiftX median %.4f  IQR [%.4f, %.4f]%n",
+                shiftX,
+                quantile(measures, 1, .25),
+                quantile(measures, 1, .75));
+        System.out.printf(
+                Locale.ROOT,
+                "centerShiftY median %.4f  IQR [%.4f, %.4f]%n",
+                shiftY,
+                quantile(measures, 2, .25),
+                quantile(measures, 2, .75));
 
-        for (boolean align : new boolean[]{false, true}) {
+        for (boolean align : new boolean[] {false, true}) {
             CropSettings settings = new CropSettings(boxScale, shiftX, shiftY, align, 48);
             double sum = 0;
             double iouSum = 0;
@@ -85,22 +111,38 @@ public final class CropCalibration {
                     }
                     sum += meanAbsDiff(frame, face, settings, fer.faces()[i]);
                     iouSum += framingIou(face, settings, 200, 120, 192 / 48.0);
-                    shifted += meanAbsDiff(frame, new DetectedFace(200 + 8, 120 + 8, 192, 192, List.of(), 1),
-                            new CropSettings(1, 0, 0, false, 48), fer.faces()[i]);
+                    shifted += meanAbsDiff(
+                            frame,
+                            new DetectedFace(200 + 8, 120 + 8, 192, 192, List.of(), 1),
+                            new CropSettings(1, 0, 0, false, 48),
+                            fer.faces()[i]);
                     n++;
                 } finally {
                     frame.release();
                 }
             }
-            System.out.printf(Locale.ROOT, "re-crop (alignEyes=%s) vs original 48x48: mean |diff| %.2f grey levels, "
-                    + "mean IoU of the crop square with the original face square %.3f, over %d faces%n",
-                    align, sum / n, iouSum / n, n);
+            System.out.printf(
+                    Locale.ROOT,
+                    "re-crop (alignEyes=%s) vs original 48x48: mean |diff| %.2f grey levels, "
+                            + "mean IoU of the crop square with the original face square %.3f, over %d faces%n",
+                    align,
+                    sum / n,
+                    iouSum / n,
+                    n);
             if (!align) {
-                System.out.printf(Locale.ROOT, "  reference: the exact square moved by 2 px (of 48) gives mean |diff| %.2f%n", shifted / n);
+                System.out.printf(
+                        Locale.ROOT,
+                        "  reference: the exact square moved by 2 px (of 48) gives mean |diff| %.2f%n",
+                        shifted / n);
             }
         }
-        System.out.printf(Locale.ROOT, "\"crop\": { \"calibrated\": true, \"boxScale\": %.3f, \"centerShiftX\": %.3f, "
-                + "\"centerShiftY\": %.3f, \"alignEyes\": true, \"method\": \"...\" }%n", boxScale, shiftX, shiftY);
+        System.out.printf(
+                Locale.ROOT,
+                "\"crop\": { \"calibrated\": true, \"boxScale\": %.3f, \"centerShiftX\": %.3f, "
+                        + "\"centerShiftY\": %.3f, \"alignEyes\": true, \"method\": \"...\" }%n",
+                boxScale,
+                shiftX,
+                shiftY);
     }
 
     static double meanAbsDiff(Mat frame, DetectedFace face, CropSettings settings, byte[] original) {
@@ -135,7 +177,8 @@ public final class CropCalibration {
     static DetectedFace best(List<DetectedFace> faces, int x, int y, int side) {
         return faces.stream()
                 .filter(f -> f.centerX() > x && f.centerX() < x + side && f.centerY() > y && f.centerY() < y + side)
-                .max((a, b) -> Double.compare(a.score(), b.score())).orElse(null);
+                .max((a, b) -> Double.compare(a.score(), b.score()))
+                .orElse(null);
     }
 
     private static double median(List<double[]> values, int column) {

@@ -14,7 +14,7 @@ public final class DetectSpeed {
     public static void main(String[] args) throws Exception {
         byte[] model = Files.readAllBytes(Path.of("models/face-detection/face_detection_yunet_2023mar.onnx"));
         Mat frame = TestFrames.compose(TestFaces.withLabel("happy").get(0).pixels(), 640, 480, 200, 220, 140, 1);
-        for (int side : new int[]{640, 480, 320}) {
+        for (int side : new int[] {640, 480, 320}) {
             YuNetFaceDetector detector = new YuNetFaceDetector(model, 0.7f, 32, 8, side);
             for (int i = 0; i < 30; i++) {
                 detector.detect(frame);
@@ -28,8 +28,14 @@ public final class DetectSpeed {
                 t[i] = (System.nanoTime() - s) / 1e6;
             }
             java.util.Arrays.sort(t);
-            System.out.printf(Locale.ROOT, "detect at max side %d: p50 %.2f ms, p95 %.2f ms, faces %d/%d%n", side, t[n / 2],
-                    t[n * 95 / 100], found, n);
+            System.out.printf(
+                    Locale.ROOT,
+                    "detect at max side %d: p50 %.2f ms, p95 %.2f ms, faces %d/%d%n",
+                    side,
+                    t[n / 2],
+                    t[n * 95 / 100],
+                    found,
+                    n);
         }
         frame.release();
     }

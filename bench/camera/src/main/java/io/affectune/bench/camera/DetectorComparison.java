@@ -30,13 +30,20 @@ public final class DetectorComparison {
         List<Mat> frames = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             int side = 96 + random.nextInt(145);
-            frames.add(TestFrames.compose(faces.get(i % faces.size()).pixels(), 640, 480, side,
-                    random.nextInt(640 - side), random.nextInt(480 - side), i));
+            frames.add(TestFrames.compose(
+                    faces.get(i % faces.size()).pixels(),
+                    640,
+                    480,
+                    side,
+                    random.nextInt(640 - side),
+                    random.nextInt(480 - side),
+                    i));
         }
         byte[] yunet = Files.readAllBytes(Path.of("models/face-detection/face_detection_yunet_2023mar.onnx"));
         System.out.printf(Locale.ROOT, "%d frames 640x480, one face each (96-240 px)%n", count);
-        System.out.printf(Locale.ROOT, "%-34s %8s %8s %12s %8s%n", "detector", "p50 ms", "p95 ms", "faces found", "extra");
-        for (int side : new int[]{640, 320}) {
+        System.out.printf(
+                Locale.ROOT, "%-34s %8s %8s %12s %8s%n", "detector", "p50 ms", "p95 ms", "faces found", "extra");
+        for (int side : new int[] {640, 320}) {
             measure("Haar cascade, detect at " + side + " px", new HaarFaceDetector(32, 8, side), frames);
             measure("YuNet, detect at " + side + " px", new YuNetFaceDetector(yunet, 0.7f, 32, 8, side), frames);
         }
@@ -58,7 +65,14 @@ public final class DetectorComparison {
             extra += Math.max(0, n - 1);
         }
         Arrays.sort(times);
-        System.out.printf(Locale.ROOT, "%-34s %8.2f %8.2f %8d/%-3d %8d%n", name, times[times.length / 2],
-                times[times.length * 95 / 100], found, frames.size(), extra);
+        System.out.printf(
+                Locale.ROOT,
+                "%-34s %8.2f %8.2f %8d/%-3d %8d%n",
+                name,
+                times[times.length / 2],
+                times[times.length * 95 / 100],
+                found,
+                frames.size(),
+                extra);
     }
 }

@@ -22,7 +22,11 @@ public final class ExportTestFaces {
         Files.createDirectories(out);
         Fer2013 fer = Fer2013.read(data, "val");
         YuNetFaceDetector detector = new YuNetFaceDetector(
-                Files.readAllBytes(Path.of("models/face-detection/face_detection_yunet_2023mar.onnx")), 0.7f, 20, 4, 640);
+                Files.readAllBytes(Path.of("models/face-detection/face_detection_yunet_2023mar.onnx")),
+                0.7f,
+                20,
+                4,
+                640);
         int[] taken = new int[7];
         for (int i = 0; i < fer.faces().length; i++) {
             int label = fer.labels()[i];
@@ -30,7 +34,7 @@ public final class ExportTestFaces {
                 continue;
             }
             boolean detected = true;
-            for (int side : new int[]{120, 192, 320}) {
+            for (int side : new int[] {120, 192, 320}) {
                 Mat frame = TestFrames.compose(fer.faces()[i], 640, 480, side, 100, 80, i);
                 try {
                     detected &= CropCalibration.best(detector.detect(frame), 100, 80, side) != null;
@@ -43,7 +47,10 @@ public final class ExportTestFaces {
             }
             Mat face = new Mat(48, 48, CvType.CV_8UC1);
             face.put(0, 0, fer.faces()[i]);
-            Imgcodecs.imwrite(out.resolve(String.format("val-%04d-%s.png", i, Fer2013.LABELS[label])).toString(), face);
+            Imgcodecs.imwrite(
+                    out.resolve(String.format("val-%04d-%s.png", i, Fer2013.LABELS[label]))
+                            .toString(),
+                    face);
             face.release();
             taken[label]++;
         }

@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.affectune.camera.TestFaces;
 import io.affectune.camera.TestFrames;
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.opencv.core.CvType;
@@ -46,17 +46,23 @@ public final class PathAccuracy {
             for (int i = 0; i < fer.faces().length && n < count; i += step) {
                 String label = Fer2013.LABELS[fer.labels()[i]];
                 String direct = direct(http, services.emotion.baseUrl(), fer.faces()[i]);
-                Mat frame = TestFrames.compose(fer.faces()[i], 640, 480, side, 100 + (i * 37) % 300, 60 + (i * 53) % 200, i);
+                Mat frame = TestFrames.compose(
+                        fer.faces()[i], 640, 480, side, 100 + (i * 37) % 300, 60 + (i * 53) % 200, i);
                 byte[] jpeg = TestFaces.jpeg(frame, 95);
                 frame.release();
-                JsonNode result = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(services.camera.baseUrl() + "/api/v1/analyze"))
-                        .header("Content-Type", "image/jpeg").POST(HttpRequest.BodyPublishers.ofByteArray(jpeg)).build(),
-                        HttpResponse.BodyHandlers.ofString()).body());
+                JsonNode result = JSON.readTree(http.send(
+                                HttpRequest.newBuilder(URI.create(services.camera.baseUrl() + "/api/v1/analyze"))
+                                        .header("Content-Type", "image/jpeg")
+                                        .POST(HttpRequest.BodyPublishers.ofByteArray(jpeg))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .body());
                 if (result.path("degraded").asBoolean()) {
                     throw new IllegalStateException("camera-service answered degraded: emotion-service unavailable");
                 }
                 JsonNode faces = result.path("faces");
-                String viaCamera = faces.size() > 0 ? faces.get(0).path("emotion").asText() : null;
+                String viaCamera =
+                        faces.size() > 0 ? faces.get(0).path("emotion").asText() : null;
                 n++;
                 modelCorrect += label.equals(direct) ? 1 : 0;
                 pathCorrect += label.equals(viaCamera) ? 1 : 0;
@@ -67,14 +73,33 @@ public final class PathAccuracy {
                     agree += viaCamera.equals(direct) ? 1 : 0;
                 }
             }
-            System.out.printf(Locale.ROOT, "validation faces: %d (every %d-th of %d), pasted at %d px into 640x480 JPEG frames%n",
-                    n, step, fer.faces().length, side);
-            System.out.printf(Locale.ROOT, "model on the original 48x48 faces:        accuracy %.2f%%%n", 100.0 * modelCorrect / n);
-            System.out.printf(Locale.ROOT, "camera path (detect, crop, classify):     accuracy %.2f%%  (faces found: %d = %.1f%%)%n",
-                    100.0 * pathCorrect / n, found, 100.0 * found / n);
-            System.out.printf(Locale.ROOT, "difference: %.2f points (target: within 3)%n", 100.0 * (modelCorrect - pathCorrect) / n);
-            System.out.printf(Locale.ROOT, "on the %d found faces: model %.2f%%, camera path %.2f%%, same answer for %.1f%%%n",
-                    found, 100.0 * modelCorrectWhereFound / Math.max(1, found), 100.0 * pathCorrectWhereFound / Math.max(1, found),
+            System.out.printf(
+                    Locale.ROOT,
+                    "validation faces: %d (every %d-th of %d), pasted at %d px into 640x480 JPEG frames%n",
+                    n,
+                    step,
+                    fer.faces().length,
+                    side);
+            System.out.printf(
+                    Locale.ROOT,
+                    "model on the original 48x48 faces:        accuracy %.2f%%%n",
+                    100.0 * modelCorrect / n);
+            System.out.printf(
+                    Locale.ROOT,
+                    "camera path (detect, crop, classify):     accuracy %.2f%%  (faces found: %d = %.1f%%)%n",
+                    100.0 * pathCorrect / n,
+                    found,
+                    100.0 * found / n);
+            System.out.printf(
+                    Locale.ROOT,
+                    "difference: %.2f points (target: within 3)%n",
+                    100.0 * (modelCorrect - pathCorrect) / n);
+            System.out.printf(
+                    Locale.ROOT,
+                    "on the %d found faces: model %.2f%%, camera path %.2f%%, same answer for %.1f%%%n",
+                    found,
+                    100.0 * modelCorrectWhereFound / Math.max(1, found),
+                    100.0 * pathCorrectWhereFound / Math.max(1, found),
                     100.0 * agree / Math.max(1, found));
         }
     }
@@ -87,12 +112,16 @@ public final class PathAccuracy {
         String boundary = "b" + System.nanoTime();
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"face.png\"\r\n"
-                + "Content-Type: image/png\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                        + "Content-Type: image/png\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
         body.write(png);
         body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(emotionUrl + "/api/v1/predictions/batch"))
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create(emotionUrl + "/api/v1/predictions/batch"))
+                        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IllegalStateException("emotion-service: " + response.statusCode() + " " + response.body());
         }

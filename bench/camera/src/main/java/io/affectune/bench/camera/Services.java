@@ -17,9 +17,14 @@ final class Services implements AutoCloseable {
 
     Services(String modelsDir, List<String> cameraJvmArgs) {
         String fromEnv = System.getenv("MODELS_DIR");
-        String models = modelsDir != null ? modelsDir
-                : fromEnv != null && !fromEnv.isBlank() ? fromEnv : ServiceProcess.repositoryRoot().resolve("models").toString();
-        emotion = ServiceProcess.start("emotion-service", Map.of("MODELS_DIR", Path.of(models).toAbsolutePath().toString()),
+        String models = modelsDir != null
+                ? modelsDir
+                : fromEnv != null && !fromEnv.isBlank()
+                        ? fromEnv
+                        : ServiceProcess.repositoryRoot().resolve("models").toString();
+        emotion = ServiceProcess.start(
+                "emotion-service",
+                Map.of("MODELS_DIR", Path.of(models).toAbsolutePath().toString()),
                 List.of("-Xmx1g"));
         Map<String, String> env = new java.util.HashMap<>(Map.of(
                 "MODELS_DIR", Path.of(models).toAbsolutePath().toString(),

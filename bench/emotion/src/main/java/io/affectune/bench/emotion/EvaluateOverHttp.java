@@ -1,5 +1,7 @@
 package io.affectune.bench.emotion;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.affectune.emotion.TestFaces;
 import io.affectune.models.ClassificationMetrics;
@@ -7,8 +9,6 @@ import io.affectune.models.Fer2013Split;
 import io.affectune.models.ModelDescriptor;
 import io.affectune.models.ModelDirectory;
 import io.affectune.testsupport.ServiceProcess;
-
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
@@ -19,8 +19,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import javax.imageio.ImageIO;
 
 /**
  * Sends the whole validation split through the HTTP API of the packaged jar (each face as a PNG,
@@ -40,7 +39,9 @@ public final class EvaluateOverHttp {
         TestFaces.requireRealModel();
         LoadClient.startReport(REPORT);
         Path data = Path.of(System.getProperty("fer2013.dir", "../shared/datasets/fer2013"));
-        assertThat(data.resolve("val-labels.u8")).as("FER2013 data (set -Dfer2013.dir)").exists();
+        assertThat(data.resolve("val-labels.u8"))
+                .as("FER2013 data (set -Dfer2013.dir)")
+                .exists();
         Fer2013Split split = Fer2013Split.load(data, "val");
         ModelDescriptor model = ModelDirectory.load(TestFaces.MODEL_DIR);
         ObjectMapper json = new ObjectMapper();
@@ -57,7 +58,8 @@ public final class EvaluateOverHttp {
                     for (int i = worker; i < split.size(); i += 8) {
                         HttpResponse<String> answer = client.predict(png(split.image(i)), "image/png");
                         HttpBenchmark.check(answer);
-                        String emotion = json.readTree(answer.body()).get("emotion").asText();
+                        String emotion =
+                                json.readTree(answer.body()).get("emotion").asText();
                         predicted[i] = model.manifest().labels().indexOf(emotion);
                     }
                     return null;
@@ -69,18 +71,29 @@ public final class EvaluateOverHttp {
             pool.shutdown();
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        ClassificationMetrics metrics = new ClassificationMetrics(model.manifest().labels());
+        ClassificationMetrics metrics =
+                new ClassificationMetrics(model.manifest().labels());
         for (int i = 0; i < split.size(); i++) {
             metrics.add(split.label(i), predicted[i]);
         }
-        LoadClient.report(REPORT, "validation split through POST /api/v1/predictions (" + split.size() + " PNGs, "
-                + String.format("%.1f s, %.0f faces/s", seconds, split.size() / seconds) + ")");
+        LoadClient.report(
+                REPORT,
+                "validation split through POST /api/v1/predictions (" + split.size() + " PNGs, "
+                        + String.format("%.1f s, %.0f faces/s", seconds, split.size() / seconds) + ")");
         LoadClient.report(REPORT, metrics.report());
-        Double cardAccuracy = model.manifest().metrics() == null ? null : model.manifest().metrics().accuracy();
+        Double cardAccuracy = model.manifest().metrics() == null
+                ? null
+                : model.manifest().metrics().accuracy();
         assertThat(cardAccuracy).as("model.json metrics.accuracy").isNotNull();
         double differencePoints = Math.abs(metrics.accuracy() - cardAccuracy) * 100;
-        LoadClient.report(REPORT, String.format("HTTP accuracy %.2f %%, model card (model.json) %.2f %%, difference %.2f points (limit 0.3): %s",
-                metrics.accuracy() * 100, cardAccuracy * 100, differencePoints, differencePoints <= 0.3 ? "OK" : "TOO FAR"));
+        LoadClient.report(
+                REPORT,
+                String.format(
+                        "HTTP accuracy %.2f %%, model card (model.json) %.2f %%, difference %.2f points (limit 0.3): %s",
+                        metrics.accuracy() * 100,
+                        cardAccuracy * 100,
+                        differencePoints,
+                        differencePoints <= 0.3 ? "OK" : "TOO FAR"));
         assertThat(differencePoints).isLessThanOrEqualTo(0.3);
     }
 

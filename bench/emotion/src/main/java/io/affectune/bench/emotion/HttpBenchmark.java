@@ -1,13 +1,12 @@
 package io.affectune.bench.emotion;
 
-import io.affectune.testsupport.KeepAliveConnection;
 import io.affectune.emotion.TestFaces;
 import io.affectune.models.InferenceTiming;
 import io.affectune.models.ModelDescriptor;
 import io.affectune.models.ModelDirectory;
 import io.affectune.models.OnnxClassifier;
+import io.affectune.testsupport.KeepAliveConnection;
 import io.affectune.testsupport.ServiceProcess;
-
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -42,9 +41,16 @@ public final class HttpBenchmark {
         int warmupSeconds = Integer.getInteger("bench.warmupSeconds", 40);
         ModelDescriptor model = ModelDirectory.load(TestFaces.MODEL_DIR);
         int cores = Runtime.getRuntime().availableProcessors();
-        LoadClient.report(REPORT, String.format("model %s %s, %s, %d cores", model.id(), model.manifest().version(),
-                model.manifest().input().channels() + "x" + model.manifest().input().height() + "x"
-                        + model.manifest().input().width(), cores));
+        LoadClient.report(
+                REPORT,
+                String.format(
+                        "model %s %s, %s, %d cores",
+                        model.id(),
+                        model.manifest().version(),
+                        model.manifest().input().channels() + "x"
+                                + model.manifest().input().height() + "x"
+                                + model.manifest().input().width(),
+                        cores));
 
         // Raw ONNX Runtime figures are taken before and after the HTTP runs (the machine is shared and
         // its load drifts); the targets use the faster of the two, which makes them stricter.
@@ -59,40 +65,63 @@ public final class HttpBenchmark {
             // The JIT needs far more than a few seconds to compile the request path when the load
             // itself takes both cores; figures before that measure the compiler, not the service.
             double warmUp = throughput(() -> keepAlive(url), faces, 16, warmupSeconds);
-            LoadClient.report(REPORT, String.format("warm-up, concurrency 16, %d s: %.1f faces/s (not a target figure)",
-                    warmupSeconds, warmUp));
+            LoadClient.report(
+                    REPORT,
+                    String.format(
+                            "warm-up, concurrency 16, %d s: %.1f faces/s (not a target figure)",
+                            warmupSeconds, warmUp));
 
             double[] http = latencies(keepAlive(url), faces, iterations, iterations);
             double httpP50 = LoadClient.percentile(http, 50);
-            LoadClient.report(REPORT, String.format("HTTP single image, concurrency 1: p50 %.2f ms  p95 %.2f ms",
-                    httpP50, LoadClient.percentile(http, 95)));
+            LoadClient.report(
+                    REPORT,
+                    String.format(
+                            "HTTP single image, concurrency 1: p50 %.2f ms  p95 %.2f ms",
+                            httpP50, LoadClient.percentile(http, 95)));
             FaceSender jdkSender = png -> check(client.predict(png, "image/png"));
             double[] jdkClient = latencies(jdkSender, faces, 0, iterations);
-            LoadClient.report(REPORT, String.format("  the same through the JDK HttpClient (its own cost included): "
-                    + "p50 %.2f ms  p95 %.2f ms", LoadClient.percentile(jdkClient, 50), LoadClient.percentile(jdkClient, 95)));
+            LoadClient.report(
+                    REPORT,
+                    String.format(
+                            "  the same through the JDK HttpClient (its own cost included): "
+                                    + "p50 %.2f ms  p95 %.2f ms",
+                            LoadClient.percentile(jdkClient, 50), LoadClient.percentile(jdkClient, 95)));
 
             double[] batchesBefore = batchSizeSumAndCount(client);
             double throughput = throughput(() -> keepAlive(url), faces, 16, throughputSeconds);
             double[] batchesAfter = batchSizeSumAndCount(client);
-            LoadClient.report(REPORT, String.format("HTTP throughput, concurrency 16, %d s: %.1f faces/s, mean ONNX batch %.1f",
-                    throughputSeconds, throughput,
-                    (batchesAfter[0] - batchesBefore[0]) / Math.max(1, batchesAfter[1] - batchesBefore[1])));
+            LoadClient.report(
+                    REPORT,
+                    String.format(
+                            "HTTP throughput, concurrency 16, %d s: %.1f faces/s, mean ONNX batch %.1f",
+                            throughputSeconds,
+                            throughput,
+                            (batchesAfter[0] - batchesBefore[0]) / Math.max(1, batchesAfter[1] - batchesBefore[1])));
             int referenceSeconds = Math.max(5, throughputSeconds / 3);
-            LoadClient.report(REPORT, String.format("  the same through the JDK HttpClient (its own cost included), %d s: "
-                    + "%.1f faces/s", referenceSeconds, throughput(() -> jdkSender, faces, 16,
-                    referenceSeconds)));
+            LoadClient.report(
+                    REPORT,
+                    String.format(
+                            "  the same through the JDK HttpClient (its own cost included), %d s: " + "%.1f faces/s",
+                            referenceSeconds, throughput(() -> jdkSender, faces, 16, referenceSeconds)));
 
             double[][] rawAfter = raw(model, iterations, "after HTTP");
             double raw1p50 = Math.min(rawBefore[0][0], rawAfter[0][0]);
             double raw8Throughput = Math.max(rawBefore[1][1], rawAfter[1][1]);
             double latencyTarget = 1.3 * raw1p50 + 2;
             double throughputTarget = 0.8 * raw8Throughput;
-            LoadClient.report(REPORT, String.format("target HTTP p50 <= 1.3 x raw batch-1 p50 + 2 ms = %.2f ms: %s (%.2f ms)",
-                    latencyTarget, httpP50 <= latencyTarget ? "MET" : "MISSED", httpP50));
-            LoadClient.report(REPORT, String.format("target throughput >= 0.8 x raw batch-8 = %.1f faces/s: %s (%.1f faces/s)",
-                    throughputTarget, throughput >= throughputTarget ? "MET" : "MISSED", throughput));
+            LoadClient.report(
+                    REPORT,
+                    String.format(
+                            "target HTTP p50 <= 1.3 x raw batch-1 p50 + 2 ms = %.2f ms: %s (%.2f ms)",
+                            latencyTarget, httpP50 <= latencyTarget ? "MET" : "MISSED", httpP50));
+            LoadClient.report(
+                    REPORT,
+                    String.format(
+                            "target throughput >= 0.8 x raw batch-8 = %.1f faces/s: %s (%.1f faces/s)",
+                            throughputTarget, throughput >= throughputTarget ? "MET" : "MISSED", throughput));
             String metrics = client.get("/actuator/prometheus").body();
-            metrics.lines().filter(l -> l.startsWith("emotion_inference_batch_size_count")
+            metrics.lines()
+                    .filter(l -> l.startsWith("emotion_inference_batch_size_count")
                             || l.startsWith("emotion_inference_batch_size_sum")
                             || l.startsWith("emotion_requests_rejected_total"))
                     .forEach(l -> LoadClient.report(REPORT, "service metric: " + l));
@@ -119,11 +148,23 @@ public final class HttpBenchmark {
         try (OnnxClassifier classifier = new OnnxClassifier(model, 0)) {
             int[] batches = {1, 8};
             for (int b = 0; b < 2; b++) {
-                InferenceTiming timing = InferenceTiming.measure(classifier,
-                        input.channels() * input.height() * input.width(), batches[b], 30, iterations, new Random(7));
-                LoadClient.report(REPORT, String.format("raw ORT  batch %d (%s): p50 %.2f ms  p95 %.2f ms  mean %.2f ms  %.1f faces/s",
-                        batches[b], when, timing.p50Millis(), timing.p95Millis(), timing.meanMillis(),
-                        timing.facesPerSecond()));
+                InferenceTiming timing = InferenceTiming.measure(
+                        classifier,
+                        input.channels() * input.height() * input.width(),
+                        batches[b],
+                        30,
+                        iterations,
+                        new Random(7));
+                LoadClient.report(
+                        REPORT,
+                        String.format(
+                                "raw ORT  batch %d (%s): p50 %.2f ms  p95 %.2f ms  mean %.2f ms  %.1f faces/s",
+                                batches[b],
+                                when,
+                                timing.p50Millis(),
+                                timing.p95Millis(),
+                                timing.meanMillis(),
+                                timing.facesPerSecond()));
                 out[b] = new double[] {timing.p50Millis(), timing.facesPerSecond()};
             }
         }
@@ -152,8 +193,7 @@ public final class HttpBenchmark {
         void send(byte[] png) throws Exception;
 
         @Override
-        default void close() throws IOException {
-        }
+        default void close() throws IOException {}
     }
 
     /** A wrk-style sender: its own keep-alive connection. */

@@ -1,7 +1,6 @@
 package io.affectune.bench.emotion;
 
 import io.affectune.testsupport.ServiceProcess;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -22,8 +21,10 @@ final class LoadClient {
     /** Where the reports go: the tools run from the repository root (emotion-service/scripts/*.sh). */
     private static final Path REPORTS = ServiceProcess.repositoryRoot().resolve("bench/emotion/target");
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     private final String baseUrl;
 
     LoadClient(String baseUrl) {
@@ -32,8 +33,10 @@ final class LoadClient {
 
     HttpResponse<String> predict(byte[] png, String contentType) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/predictions"))
-                .timeout(Duration.ofSeconds(60)).header("Content-Type", contentType)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(png)).build();
+                .timeout(Duration.ofSeconds(60))
+                .header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(png))
+                .build();
         return send(request);
     }
 
@@ -42,19 +45,25 @@ final class LoadClient {
         java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
         for (int i = 0; i < pngs.size(); i++) {
             body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"" + i
-                    + ".png\"\r\nContent-Type: image/png\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                            + ".png\"\r\nContent-Type: image/png\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             body.writeBytes(pngs.get(i));
             body.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
         }
         body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
         HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/predictions/batch"))
-                .timeout(Duration.ofSeconds(60)).header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build();
+                .timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
+                .build();
         return send(request);
     }
 
     HttpResponse<String> get(String path) {
-        return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30)).GET().build());
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .timeout(Duration.ofSeconds(30))
+                .GET()
+                .build());
     }
 
     private HttpResponse<String> send(HttpRequest request) {
@@ -80,8 +89,12 @@ final class LoadClient {
     static void report(String file, String line) {
         System.out.println(line);
         try {
-            Files.writeString(REPORTS.resolve(file), line + System.lineSeparator(), StandardCharsets.UTF_8,
-                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            Files.writeString(
+                    REPORTS.resolve(file),
+                    line + System.lineSeparator(),
+                    StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,9 +1,10 @@
 package io.affectune.bench.emotion;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.affectune.emotion.TestFaces;
 import io.affectune.testsupport.ResidentMemoryLog;
 import io.affectune.testsupport.ServiceProcess;
-
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,8 +15,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Loads the packaged service for -Dsoak.minutes (default 10) with single, batch and bad requests and
@@ -40,7 +39,9 @@ public final class ServiceSoak {
         long warmupMillis = Math.max(60_000, durationMillis / 5);
         List<byte[]> faces = TestFaces.faces().stream().map(TestFaces.Face::png).toList();
         byte[] truncated = Arrays.copyOf(faces.get(0), faces.get(0).length / 2);
-        try (ServiceProcess service = ServiceProcess.start("emotion-service", Map.of(),
+        try (ServiceProcess service = ServiceProcess.start(
+                "emotion-service",
+                Map.of(),
                 List.of("-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch", "-XX:+UseSerialGC"))) {
             LoadClient client = new LoadClient(service.baseUrl());
             AtomicBoolean running = new AtomicBoolean(true);
@@ -72,18 +73,32 @@ public final class ServiceSoak {
                 }));
             }
             ResidentMemoryLog memory = new ResidentMemoryLog(service, warmupMillis);
-            memory.sampleFor(durationMillis, 10_000, (elapsed, rss) -> LoadClient.report(REPORT,
-                    String.format("t=%5.0f s  RSS %7.1f MiB  requests %d", elapsed / 1000.0, rss / 1024.0, requests.get())));
+            memory.sampleFor(
+                    durationMillis,
+                    10_000,
+                    (elapsed, rss) -> LoadClient.report(
+                            REPORT,
+                            String.format(
+                                    "t=%5.0f s  RSS %7.1f MiB  requests %d",
+                                    elapsed / 1000.0, rss / 1024.0, requests.get())));
             running.set(false);
             for (Future<?> worker : workers) {
                 worker.get();
             }
             pool.shutdown();
             ResidentMemoryLog.Growth growth = memory.growth();
-            LoadClient.report(REPORT, String.format("soak %.1f min, %d requests; RSS after warm-up (%.0f s) %.1f MiB, "
-                            + "at the end %.1f MiB, peak %.1f MiB: growth %.2f %% (limit 5 %%)", minutes, requests.get(),
-                    warmupMillis / 1000.0, growth.afterWarmupKib() / 1024.0, growth.lastKib() / 1024.0,
-                    growth.peakKib() / 1024.0, growth.percent()));
+            LoadClient.report(
+                    REPORT,
+                    String.format(
+                            "soak %.1f min, %d requests; RSS after warm-up (%.0f s) %.1f MiB, "
+                                    + "at the end %.1f MiB, peak %.1f MiB: growth %.2f %% (limit 5 %%)",
+                            minutes,
+                            requests.get(),
+                            warmupMillis / 1000.0,
+                            growth.afterWarmupKib() / 1024.0,
+                            growth.lastKib() / 1024.0,
+                            growth.peakKib() / 1024.0,
+                            growth.percent()));
             assertThat(growth.percent()).isLessThan(5.0);
             assertThat(service.isRunning()).isTrue();
         }

@@ -11,8 +11,7 @@ final class ToolMain {
         void run() throws Exception;
     }
 
-    private ToolMain() {
-    }
+    private ToolMain() {}
 
     static void run(Run run) {
         int status = 0;
