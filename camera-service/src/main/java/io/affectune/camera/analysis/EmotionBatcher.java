@@ -17,6 +17,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
+import reactor.util.context.ContextView;
 
 /**
  * Puts the face crops of concurrent frames, from every session and /analyze, into shared batch calls to
@@ -25,7 +26,8 @@ import reactor.core.scheduler.Schedulers;
  * per call (a frame's crops are never split). With a free slot a frame leaves at once, or after {@code window}
  * when that is set, to wait for company. Fewer, larger calls cost less per face: one HTTP exchange and one
  * multipart parse instead of one per frame, and a larger ONNX Runtime batch in emotion-service.
- * A failed call degrades every frame in it, as a failed call of its own would.
+ * A failed call degrades every frame in it, as a failed call of its own would. A shared call runs in the Reactor
+ * context of the first frame in it, so it continues that frame's trace.
  */
 @Component
 public class EmotionBatcher {
@@ -39,7 +41,9 @@ public class EmotionBatcher {
     private int inFlight;
     private boolean windowOpen;
 
-    private record Pending(List<byte[]> crops, Sinks.One<Optional<List<EmotionPrediction>>> answer) {}
+    /** {@code context}: the frame's Reactor context, which carries its trace. */
+    private record Pending(
+            List<byte[]> crops, Sinks.One<Optional<List<EmotionPrediction>>> answer, ContextView context) {}
 
     @Autowired
     public EmotionBatcher(EmotionClient client, PipelineProperties settings) {
@@ -60,10 +64,10 @@ public class EmotionBatcher {
         if (pngCrops.isEmpty()) {
             return Mono.just(Optional.of(List.of()));
         }
-        return Mono.defer(() -> {
+        return Mono.deferContextual(context -> {
             Sinks.One<Optional<List<EmotionPrediction>>> answer = Sinks.one();
             synchronized (queue) {
-                queue.add(new Pending(pngCrops, answer));
+                queue.add(new Pending(pngCrops, answer, context));
             }
             dispatch(false);
             return answer.asMono();
@@ -124,7 +128,9 @@ public class EmotionBatcher {
         } catch (RuntimeException e) {
             call = Mono.just(Optional.empty());
         }
-        call.onErrorReturn(Optional.empty())
+        // a shared call continues the trace of the first frame in it (one parent per span)
+        call.contextWrite(batch.get(0).context())
+                .onErrorReturn(Optional.empty())
                 .defaultIfEmpty(Optional.empty())
                 .doFinally(signal -> {
                     synchronized (queue) {
