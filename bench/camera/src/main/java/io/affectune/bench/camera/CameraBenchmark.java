@@ -171,9 +171,9 @@ public final class CameraBenchmark {
             JsonNode metric = JSON.readTree(answer.body());
             double value = metric.path("measurements").path(0).path("value").asDouble(Double.NaN);
             return switch (metric.path("baseUnit").asText("seconds")) {
-                case "nanoseconds" -> value / 1e9;
-                case "microseconds" -> value / 1e6;
-                case "milliseconds" -> value / 1e3;
+                case "nanoseconds", "ns" -> value / 1e9; // Micrometer's process.cpu.time says "ns"
+                case "microseconds", "us" -> value / 1e6;
+                case "milliseconds", "ms" -> value / 1e3;
                 default -> value;
             };
         } catch (Exception e) {
