@@ -1,6 +1,9 @@
 package io.affectune.e2e;
 
 import io.affectune.testsupport.ServiceProcess;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -28,7 +31,7 @@ final class RealServices {
     static boolean jarBuilt(String module) {
         try (var files = Files.list(repository().resolve(module).resolve("target"))) {
             return files.anyMatch(p -> p.getFileName().toString().matches(module + "-.*\\.jar"));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return false;
         }
     }
@@ -40,6 +43,15 @@ final class RealServices {
             }
         }
         return true;
+    }
+
+    /** A port nothing listens on right now (for a service's second, management port). */
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Stops every service and database given, best effort, in order. */

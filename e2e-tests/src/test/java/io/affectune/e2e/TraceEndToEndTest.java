@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.affectune.testsupport.PostgresTestDatabase;
 import io.affectune.testsupport.ServiceProcess;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -107,7 +106,7 @@ class TraceEndToEndTest {
                                 "EMOTION_SERVICE_URL", emotion.baseUrl(),
                                 "PLAYLIST_SERVICE_URL", playlist.baseUrl(),
                                 "CAMERA_SERVICE_URL", camera.baseUrl(),
-                                "GATEWAY_MANAGEMENT_PORT", Integer.toString(freePort()))));
+                                "GATEWAY_MANAGEMENT_PORT", Integer.toString(RealServices.freePort()))));
         face = TestFaces.frame(TestFaces.withLabel("happy").get(0), 640, 480, 200, 220, 140, 1);
     }
 
@@ -324,11 +323,5 @@ class TraceEndToEndTest {
         byte[] bytes = new byte[n];
         RANDOM.nextBytes(bytes);
         return bytes;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -1,9 +1,8 @@
-package io.affectune.gateway.e2e;
+package io.affectune.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.affectune.gateway.GatewayApplication;
 import io.affectune.testsupport.PostgresTestDatabase;
 import io.affectune.testsupport.ServiceProcess;
 import java.io.File;
@@ -47,17 +46,15 @@ import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.WebDriverWait;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * The whole live loop in a real browser: headless Chromium whose fake camera plays a FER2013 validation
- * face, the dashboard served by the gateway, and the real playlist, emotion and camera services running
- * from their jars on a fresh PostgreSQL database. The page must show a face box with an emotion label,
+ * face, the dashboard served by the gateway, and the real gateway, playlist, emotion and camera services
+ * running from their jars on a fresh PostgreSQL database. The page must show a face box with an emotion label,
  * settle a mood and list tracks; a like must reach playlist-service's database. A second test opens two
  * more browsers (two listeners, each with its own id in localStorage) that like and skip opposite tracks
  * and must then get different playlists for the same mood; it also checks the opt-in history and that
- * "forget me" leaves no row about the listener. Leaves a screenshot at gateway/target/e2e-screenshot.png.
+ * "forget me" leaves no row about the listener. Leaves a screenshot at e2e-tests/target/e2e-screenshot.png.
  */
 @Tag("e2e")
 class DashboardEndToEndTest {
@@ -80,7 +77,7 @@ class DashboardEndToEndTest {
     static PostgresTestDatabase database;
     static final List<ServiceProcess> services = new ArrayList<>();
     static ServiceProcess playlist;
-    static ConfigurableApplicationContext gateway;
+    static ServiceProcess gateway;
     static String gatewayUrl;
     static WebDriver browser;
     static Path video;
@@ -124,15 +121,15 @@ class DashboardEndToEndTest {
             throw e;
         }
 
-        gateway = new SpringApplicationBuilder(GatewayApplication.class)
-                .run(
-                        "--server.port=0",
-                        "--affectune.gateway.emotion-service-url="
-                                + services.get(1).baseUrl(),
-                        "--affectune.gateway.playlist-service-url=" + playlist.baseUrl(),
-                        "--affectune.gateway.camera-service-url="
-                                + services.get(2).baseUrl());
-        gatewayUrl = "http://localhost:" + gateway.getEnvironment().getProperty("local.server.port");
+        gateway = ServiceProcess.start(
+                "gateway",
+                Map.of(
+                        "EMOTION_SERVICE_URL", services.get(1).baseUrl(),
+                        "PLAYLIST_SERVICE_URL", playlist.baseUrl(),
+                        "CAMERA_SERVICE_URL", services.get(2).baseUrl(),
+                        "GATEWAY_MANAGEMENT_PORT", Integer.toString(RealServices.freePort())));
+        // "localhost", not 127.0.0.1: the origin the dashboard is served from, as a user opens it
+        gatewayUrl = "http://localhost:" + gateway.port();
 
         video = FakeCameraVideo.write(
                 "/e2e/faces/val-1022-happy.png", 300, 40, 10, TARGET.resolve("e2e/fake-camera.y4m"));
@@ -148,7 +145,7 @@ class DashboardEndToEndTest {
         String model = Objects.requireNonNullElse(blankToNull(System.getenv("E2E_MODEL")), "effnetb3-fer2013");
         Path manifest = (modelsDir != null
                         ? Path.of(modelsDir)
-                        : repositoryRoot().resolve("models"))
+                        : RealServices.repository().resolve("models"))
                 .resolve(model)
                 .resolve("model.json");
         if (!Files.isRegularFile(manifest)) {
@@ -165,14 +162,6 @@ class DashboardEndToEndTest {
 
     private static String blankToNull(String value) {
         return value == null || value.isBlank() ? null : value.trim();
-    }
-
-    static Path repositoryRoot() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.isRegularFile(dir.resolve("mvnw"))) {
-            dir = dir.getParent();
-        }
-        return dir != null ? dir : Path.of("..").toAbsolutePath();
     }
 
     static WebDriver startChromium(Path video) {

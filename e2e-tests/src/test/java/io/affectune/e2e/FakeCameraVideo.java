@@ -1,4 +1,4 @@
-package io.affectune.gateway.e2e;
+package io.affectune.e2e;
 
 import java.awt.Color;
 import java.awt.GradientPaint;
