@@ -4,11 +4,12 @@ import io.affectune.camera.config.CameraProperties;
 import io.affectune.camera.config.PipelineProperties;
 import io.affectune.camera.emotion.EmotionPrediction;
 import io.affectune.camera.emotion.ModelFraming;
+import io.affectune.camera.feed.SessionFeeds;
 import io.affectune.camera.frame.FrameResult;
-import io.affectune.camera.frame.Playlist;
 import io.affectune.camera.playlist.PlaylistClient;
 import io.affectune.camera.session.FaceBox;
 import io.affectune.camera.session.Mood;
+import io.affectune.camera.session.Playlist;
 import io.affectune.camera.session.Session;
 import io.affectune.camera.session.SessionUpdate;
 import io.affectune.camera.vision.DecodedFrame;
@@ -55,6 +56,7 @@ public class FrameAnalyzer {
     private final Scheduler vision;
     private final Clock clock;
     private final FrameMeters meters;
+    private final SessionFeeds feeds;
     /** Each stream's faces between detections and their last answers; forgotten with the session (weak keys). */
     private final Map<Session, StreamState> streams = Collections.synchronizedMap(new WeakHashMap<>());
 
@@ -93,7 +95,8 @@ public class FrameAnalyzer {
             PipelineProperties pipeline,
             @Qualifier("visionScheduler") Scheduler vision,
             Clock clock,
-            FrameMeters meters) {
+            FrameMeters meters,
+            SessionFeeds feeds) {
         this.detector = detector;
         this.decoder = decoder;
         this.framing = framing;
@@ -104,6 +107,7 @@ public class FrameAnalyzer {
         this.vision = vision;
         this.clock = clock;
         this.meters = meters;
+        this.feeds = feeds;
     }
 
     /** Analyses encoded image bytes (JPEG/PNG); bad input fails with an ApiProblem (4xx). */
@@ -190,7 +194,7 @@ public class FrameAnalyzer {
             }
         }
         long detected = System.nanoTime();
-        Mat preview = session != null && session.wantsPreview() ? bgr.clone() : null;
+        Mat preview = session != null && feeds.wantsPreview(session) ? bgr.clone() : null;
         return new Prepared(
                 new FrameResult.Size(bgr.cols(), bgr.rows()),
                 downscaledFrom,
@@ -307,7 +311,7 @@ public class FrameAnalyzer {
                     Mat frame = preview.getAndSet(null);
                     if (frame != null) {
                         try {
-                            session.publishPreview(PreviewDrawing.annotate(frame, result));
+                            feeds.publishPreview(session, PreviewDrawing.annotate(frame, result));
                         } finally {
                             frame.release();
                         }

@@ -1,8 +1,9 @@
 package io.affectune.camera.api;
 
+import io.affectune.camera.feed.SessionFeeds;
 import io.affectune.camera.frame.FrameResult;
-import io.affectune.camera.frame.Playlist;
 import io.affectune.camera.session.Mood;
+import io.affectune.camera.session.Playlist;
 import io.affectune.camera.session.Session;
 import io.affectune.camera.session.SessionRegistry;
 import io.affectune.camera.web.ClientAddress;
@@ -35,9 +36,11 @@ public class SessionController {
     private static final String BOUNDARY = "frame";
 
     private final SessionRegistry sessions;
+    private final SessionFeeds feeds;
 
-    public SessionController(SessionRegistry sessions) {
+    public SessionController(SessionRegistry sessions, SessionFeeds feeds) {
         this.sessions = sessions;
+        this.feeds = feeds;
     }
 
     public record SessionView(
@@ -76,16 +79,20 @@ public class SessionController {
     @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     public Flux<ServerSentEvent<FrameResult>> events(@PathVariable String id) {
         Session session = find(id);
-        Flux<ServerSentEvent<FrameResult>> frames = session.events()
-                .map(r -> ServerSentEvent.builder(r)
-                        .event("frame")
-                        .id(String.valueOf(r.sequence()))
-                        .build());
+        Flux<FrameResult> results = feeds.events(session);
+        Flux<ServerSentEvent<FrameResult>> frames = results.map(r -> ServerSentEvent.builder(r)
+                .event("frame")
+                .id(String.valueOf(r.sequence()))
+                .build());
         Flux<ServerSentEvent<FrameResult>> heartbeat = Flux.interval(Duration.ofSeconds(15))
                 .map(i -> ServerSentEvent.<FrameResult>builder()
                         .comment("keep-alive")
                         .build());
-        return Flux.merge(frames, heartbeat).takeUntilOther(session.events().then());
+        // the stream opens at once (an opening comment sends the headers): a client learns that it watches the
+        // session before its first frame, not only at the first frame or keep-alive
+        Flux<ServerSentEvent<FrameResult>> opening =
+                Flux.just(ServerSentEvent.<FrameResult>builder().comment("open").build());
+        return Flux.concat(opening, Flux.merge(frames, heartbeat)).takeUntilOther(results.then());
     }
 
     @Operation(summary = "Annotated frames of a session as an MJPEG stream (multipart/x-mixed-replace)")
@@ -93,7 +100,7 @@ public class SessionController {
     public ResponseEntity<Flux<DataBuffer>> preview(@PathVariable String id) {
         Session session = find(id);
         DefaultDataBufferFactory buffers = DefaultDataBufferFactory.sharedInstance;
-        Flux<DataBuffer> parts = session.previews().map(jpeg -> {
+        Flux<DataBuffer> parts = feeds.previews(session).map(jpeg -> {
             byte[] head = ("--" + BOUNDARY + "\r\nContent-Type: image/jpeg\r\nContent-Length: " + jpeg.length
                             + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII);
@@ -103,10 +110,12 @@ public class SessionController {
             buffer.write(new byte[] {'\r', '\n'});
             return buffer;
         });
+        // a preamble (ignored by readers, RFC 2046) sends the headers at once, before the first annotated frame
+        Flux<DataBuffer> preamble = Flux.defer(() -> Flux.just(buffers.wrap(new byte[] {'\r', '\n'})));
         return ResponseEntity.ok()
                 .header(HttpHeaders.CONTENT_TYPE, "multipart/x-mixed-replace; boundary=" + BOUNDARY)
                 .header(HttpHeaders.CACHE_CONTROL, "no-store")
-                .body(parts);
+                .body(Flux.concat(preamble, parts));
     }
 
     static ApiProblem unknownSession(String id) {

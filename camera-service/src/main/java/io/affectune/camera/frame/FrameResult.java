@@ -1,5 +1,6 @@
 package io.affectune.camera.frame;
 
+import io.affectune.camera.session.Playlist;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

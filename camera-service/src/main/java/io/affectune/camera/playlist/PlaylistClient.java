@@ -1,7 +1,7 @@
 package io.affectune.camera.playlist;
 
 import io.affectune.camera.config.CameraProperties;
-import io.affectune.camera.frame.Playlist;
+import io.affectune.camera.session.Playlist;
 import io.affectune.support.client.HttpClientSettings;
 import io.affectune.support.client.HttpClients;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;

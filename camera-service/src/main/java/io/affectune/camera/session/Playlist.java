@@ -1,4 +1,4 @@
-package io.affectune.camera.frame;
+package io.affectune.camera.session;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;

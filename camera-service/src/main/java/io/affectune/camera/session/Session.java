@@ -1,8 +1,6 @@
 package io.affectune.camera.session;
 
 import io.affectune.camera.config.CameraProperties;
-import io.affectune.camera.frame.FrameResult;
-import io.affectune.camera.frame.Playlist;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,15 +9,14 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Sinks;
 
 /**
- * One viewer's state, in memory only: face tracks, the smoothed mood, the tracks already recommended
- * and live feeds of results (SSE) and annotated frames (MJPEG preview). Frame results are applied
- * under the session's lock; the feeds drop items for subscribers that cannot keep up.
+ * One viewer's state, in memory only: face tracks, the smoothed mood and the tracks already recommended. Frame
+ * results are applied under the session's lock. What watches a session (its live feeds, feed.SessionFeeds) hangs
+ * on {@link #onClose} and ends with it.
  */
 public final class Session {
 
@@ -34,8 +31,7 @@ public final class Session {
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicInteger activeInputs = new AtomicInteger();
-    private final Sinks.Many<FrameResult> events = Sinks.many().multicast().directBestEffort();
-    private final Sinks.Many<byte[]> preview = Sinks.many().multicast().directBestEffort();
+    private final List<Runnable> onClose = new CopyOnWriteArrayList<>();
     private volatile Instant lastActivity;
     private volatile boolean closed;
     private String playlistPending;
@@ -161,26 +157,6 @@ public final class Session {
         return sequence.get();
     }
 
-    public void publish(FrameResult result) {
-        events.tryEmitNext(result);
-    }
-
-    public Flux<FrameResult> events() {
-        return events.asFlux();
-    }
-
-    public boolean wantsPreview() {
-        return preview.currentSubscriberCount() > 0;
-    }
-
-    public void publishPreview(byte[] jpeg) {
-        preview.tryEmitNext(jpeg);
-    }
-
-    public Flux<byte[]> previews() {
-        return preview.asFlux();
-    }
-
     /** Inputs (WebSocket connections, server-side sources) keep a session alive while attached. */
     public void inputAttached() {
         activeInputs.incrementAndGet();
@@ -197,8 +173,19 @@ public final class Session {
 
     void close() {
         closed = true;
-        events.tryEmitComplete();
-        preview.tryEmitComplete();
+        for (Runnable action : onClose) {
+            if (onClose.remove(action)) { // once, also when close() and onClose() race
+                action.run();
+            }
+        }
+    }
+
+    /** Runs {@code action} when the session ends (removed or expired); at once if it already has. */
+    public void onClose(Runnable action) {
+        onClose.add(action);
+        if (closed && onClose.remove(action)) {
+            action.run();
+        }
     }
 
     public boolean isClosed() {

@@ -2,6 +2,7 @@ package io.affectune.camera.source;
 
 import io.affectune.camera.analysis.FrameAnalyzer;
 import io.affectune.camera.config.CameraProperties;
+import io.affectune.camera.feed.SessionFeeds;
 import io.affectune.camera.session.InstanceIds;
 import io.affectune.camera.session.Session;
 import io.affectune.camera.vision.OpenCv;
@@ -51,6 +52,7 @@ public class VideoSources {
     public record SourceView(String id, String uri, String sessionId, int fps, State state, long frames) {}
 
     private final FrameAnalyzer analyzer;
+    private final SessionFeeds feeds;
     private final CameraProperties properties;
     private final Clock clock;
     private final InstanceIds ids;
@@ -61,8 +63,10 @@ public class VideoSources {
     });
     private final Map<String, Running> sources = new ConcurrentHashMap<>();
 
-    public VideoSources(FrameAnalyzer analyzer, CameraProperties properties, Clock clock, InstanceIds ids) {
+    public VideoSources(
+            FrameAnalyzer analyzer, SessionFeeds feeds, CameraProperties properties, Clock clock, InstanceIds ids) {
         this.analyzer = analyzer;
+        this.feeds = feeds;
         this.ids = ids;
         this.properties = properties;
         this.clock = clock;
@@ -96,7 +100,9 @@ public class VideoSources {
                         state = State.ENDED;
                         break;
                     }
-                    analyzer.analyze(frame, session).doOnNext(session::publish).block(Duration.ofSeconds(30));
+                    analyzer.analyze(frame, session)
+                            .doOnNext(result -> feeds.publish(session, result))
+                            .block(Duration.ofSeconds(30));
                     frames++;
                     long wait = interval - (System.nanoTime() - started);
                     if (wait > 0) {

@@ -3,6 +3,7 @@ package io.affectune.camera.stream;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.affectune.camera.analysis.FrameAnalyzer;
+import io.affectune.camera.feed.SessionFeeds;
 import io.affectune.camera.session.Session;
 import io.affectune.camera.session.SessionRefusedException;
 import io.affectune.camera.session.SessionRegistry;
@@ -44,6 +45,7 @@ public class FrameStreamHandler implements WebSocketHandler {
 
     private final SessionRegistry sessions;
     private final FrameAnalyzer analyzer;
+    private final SessionFeeds feeds;
     private final ObjectMapper json;
     private final Clock clock;
     private final Counter dropped;
@@ -52,6 +54,7 @@ public class FrameStreamHandler implements WebSocketHandler {
     public FrameStreamHandler(
             SessionRegistry sessions,
             FrameAnalyzer analyzer,
+            SessionFeeds feeds,
             ObjectMapper json,
             Clock clock,
             MeterRegistry meters,
@@ -59,6 +62,7 @@ public class FrameStreamHandler implements WebSocketHandler {
         this.observations = observations;
         this.sessions = sessions;
         this.analyzer = analyzer;
+        this.feeds = feeds;
         this.json = json;
         this.clock = clock;
         this.dropped = Counter.builder("camera.frames.dropped")
@@ -153,7 +157,7 @@ public class FrameStreamHandler implements WebSocketHandler {
         double queueMs = (System.nanoTime() - frame.receivedNanos()) / 1e6;
         return analyzer.analyze(frame.bytes(), session, false)
                 .map(result -> result.withQueueMs(queueMs))
-                .doOnNext(session::publish)
+                .doOnNext(result -> feeds.publish(session, result))
                 .map(this::toJson)
                 .onErrorResume(ApiProblem.class, e -> Mono.just(error(e)))
                 .onErrorResume(e -> {

@@ -7,9 +7,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * camera-service's package rules, kept true by the build: no package cycles, and the domain (session,
- * vision, frame) never depends on the HTTP/WebSocket layer (api, web, stream) or on the pipeline that
- * drives it (analysis); the session is pure domain, with its own face-box and mood types: it knows nothing of the
- * detector (vision), emotion-service's answers (emotion), playlist-service or video sources.
+ * vision, frame, feed) never depends on the HTTP/WebSocket layer (api, web, stream) or on the pipeline that
+ * drives it (analysis); the session is pure domain, with its own face-box, mood and playlist types: it knows
+ * nothing of the detector (vision), emotion-service's answers (emotion), playlist-service, video sources, the
+ * frame results shown to clients (frame) or the live feeds that carry them (feed).
  */
 class ArchitectureTest {
 
@@ -22,7 +23,7 @@ class ArchitectureTest {
     void theDomainDoesNotDependOnTheWebLayer() {
         noClasses()
                 .that()
-                .resideInAnyPackage("..camera.session..", "..camera.vision..", "..camera.frame..")
+                .resideInAnyPackage("..camera.session..", "..camera.vision..", "..camera.frame..", "..camera.feed..")
                 .should()
                 .dependOnClassesThat()
                 .resideInAnyPackage("..camera.api..", "..camera.web..", "..camera.stream..", "..camera.analysis..")
@@ -41,6 +42,8 @@ class ArchitectureTest {
                         "..camera.emotion..",
                         "..camera.playlist..",
                         "..camera.source..",
+                        "..camera.frame..",
+                        "..camera.feed..",
                         "..camera.api..",
                         "..camera.web..",
                         "..camera.stream..",
