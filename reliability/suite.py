@@ -1301,7 +1301,8 @@ Result: **{len(table.rows) - len(failed) - sum(1 for r in table.rows if r[4] == 
   back-off: a retry storm, far more than 2x or 5x the capacity in requests per second), or a client that got a
   503 first waits its `Retry-After`. emotion-service holds a keep-alive connection to its `Retry-After`
   (`EMOTION_PACE_EARLY_RETRIES`): a request that comes sooner is answered 503 only when that time has come, so
-  a no-back-off client is refused about twice a second. The load generator shares the 2 cores with the system: the CPU it used
+  a no-back-off client is refused about twice a second. A single image is refused from its request head already
+  (`EMOTION_SHED_EARLY`): the refusal never goes through Spring. The load generator shares the 2 cores with the system: the CPU it used
   (in cores) is given with each run. Capacity is the best goodput of 16, 32 and 64 clients in the same run; goodput = 2xx answers per second;
   latency percentiles are of admitted (2xx) answers; rejected share = 429/503 answers / all answers.
 - RSS: `VmRSS` of every service JVM sampled every second through the whole run (restarted JVMs included).

@@ -29,6 +29,8 @@ import org.springframework.util.unit.DataSize;
  * @param paceEarlyRetries  whether a keep-alive connection that asks again before the Retry-After of its last 503
  *                          gets that request's 503 held until then (a client that never backs off cannot flood
  *                          the service with requests that are refused anyway)
+ * @param shedEarly         whether a single-image prediction that the queue would keep past its deadline is
+ *                          refused from its request head, before its body is read or the web stack sees it
  */
 @ConfigurationProperties("emotion")
 public record EmotionProperties(
@@ -49,7 +51,8 @@ public record EmotionProperties(
         DataSize maxBatchBodySize,
         int maxBatchImages,
         Duration retryAfter,
-        boolean paceEarlyRetries) {
+        boolean paceEarlyRetries,
+        boolean shedEarly) {
 
     public EmotionProperties {
         if (maxBatchSize < 1 || queueCapacity < 1 || inferenceThreads < 1 || maxBatchImages < 1) {

@@ -107,7 +107,16 @@ public class PredictionController {
      * answer nobody waits for any more is not done.
      */
     private Duration budget(ServerHttpRequest request) {
-        String header = request.getHeaders().getFirst(DEADLINE_HEADER);
+        return budget(request.getHeaders().getFirst(DEADLINE_HEADER), queueDeadline);
+    }
+
+    /**
+     * How long an image may wait for inference: the caller's {@link #DEADLINE_HEADER} when shorter than the
+     * queueing deadline, else that deadline.
+     *
+     * @throws ApiProblem 400 when the header is not a whole number of milliseconds
+     */
+    static Duration budget(String header, Duration queueDeadline) {
         if (header != null) {
             try {
                 long millis = Long.parseLong(header.trim());
