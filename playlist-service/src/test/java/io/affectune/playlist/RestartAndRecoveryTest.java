@@ -12,12 +12,19 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
+import org.springframework.boot.context.event.ApplicationFailedEvent;
+import org.springframework.boot.context.event.ApplicationStartingEvent;
+import org.springframework.boot.context.event.SpringApplicationEvent;
 import org.springframework.boot.web.servlet.context.ServletWebServerApplicationContext;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.Ordered;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -174,7 +181,36 @@ class RestartAndRecoveryTest {
         String[] args = properties.entrySet().stream()
                 .map(e -> "--" + e.getKey() + "=" + e.getValue())
                 .toArray(String[]::new);
-        return new SpringApplicationBuilder(PlaylistServiceApplication.class).run(args);
+        return new SpringApplicationBuilder(PlaylistServiceApplication.class)
+                .listeners(new LoggingSetUpInTurn(true), new LoggingSetUpInTurn(false))
+                .run(args);
+    }
+
+    private static final ReentrantLock LOGGING_SET_UP = new ReentrantLock();
+
+    /**
+     * Spring Boot sets up the JVM-wide Logback context at the start of every application; two applications
+     * starting at once in one JVM race on it (a ConcurrentModificationException inside Logback, seen in CI). Two
+     * instances are two processes in real life, so only that step is taken in turn here: the lock is taken before
+     * Boot's logging listener sees the start and given back once the environment (and logging) is prepared; the
+     * rest of the two starts, the seeding race this test is about included, runs at the same time.
+     */
+    private record LoggingSetUpInTurn(boolean take) implements ApplicationListener<SpringApplicationEvent>, Ordered {
+        @Override
+        public void onApplicationEvent(SpringApplicationEvent event) {
+            if (take && event instanceof ApplicationStartingEvent) {
+                LOGGING_SET_UP.lock();
+            } else if (!take
+                    && (event instanceof ApplicationEnvironmentPreparedEvent || event instanceof ApplicationFailedEvent)
+                    && LOGGING_SET_UP.isHeldByCurrentThread()) {
+                LOGGING_SET_UP.unlock();
+            }
+        }
+
+        @Override
+        public int getOrder() {
+            return take ? Ordered.HIGHEST_PRECEDENCE : Ordered.LOWEST_PRECEDENCE;
+        }
     }
 
     private static int port(ConfigurableApplicationContext context) {
