@@ -3,23 +3,15 @@ package io.affectune.support.timeouts;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.affectune.support.problem.ProblemResolver;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.UncheckedIOException;
-import java.util.Map;
 import java.util.function.Function;
 import org.springframework.boot.web.embedded.netty.NettyServerCustomizer;
 import reactor.netty.NettyPipeline;
@@ -133,25 +125,12 @@ public class EarlyRefusal implements NettyServerCustomizer {
             } catch (JsonProcessingException e) {
                 throw new UncheckedIOException(e);
             }
-            boolean keepAlive = HttpUtil.isKeepAlive(request);
-            FullHttpResponse response = new DefaultFullHttpResponse(
-                    HttpVersion.HTTP_1_1,
+            NettyProblemAnswers.send(
+                    ctx,
+                    request,
                     HttpResponseStatus.valueOf(answer.body().getStatus()),
-                    Unpooled.wrappedBuffer(body));
-            for (Map.Entry<String, java.util.List<String>> header :
-                    answer.headers().headerSet()) {
-                response.headers().set(header.getKey(), header.getValue());
-            }
-            response.headers()
-                    .set(HttpHeaderNames.CONTENT_TYPE, "application/problem+json")
-                    .set(HttpHeaderNames.CONTENT_LENGTH, body.length);
-            if (!keepAlive) {
-                response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            }
-            var written = ctx.writeAndFlush(response);
-            if (!keepAlive) {
-                written.addListener(ChannelFutureListener.CLOSE);
-            }
+                    body,
+                    headers -> answer.headers().forEach(headers::set));
         }
     }
 }

@@ -1,19 +1,13 @@
 package io.affectune.support.timeouts;
 
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -199,12 +193,12 @@ public class RetryAfterPacing implements NettyServerCustomizer {
             held = null;
             timer = null;
             long heldNanos = System.nanoTime() - heldSince;
-            boolean keepAlive = HttpUtil.isKeepAlive(request);
-            FullHttpResponse response = refusal(request, refusedWith, keepAlive);
-            var written = ctx.writeAndFlush(response);
-            if (!keepAlive) {
-                written.addListener(ChannelFutureListener.CLOSE);
-            }
+            NettyProblemAnswers.send(
+                    ctx,
+                    request,
+                    HttpResponseStatus.valueOf(refusedWith),
+                    refusal(request, refusedWith),
+                    headers -> headers.set(HttpHeaderNames.RETRY_AFTER, "0"));
             if (listener != null) {
                 listener.paced(Duration.ofNanos(heldNanos));
             }
@@ -218,27 +212,17 @@ public class RetryAfterPacing implements NettyServerCustomizer {
             }
         }
 
-        private static FullHttpResponse refusal(HttpRequest request, int status, boolean keepAlive) {
+        private static byte[] refusal(HttpRequest request, int status) {
             String uri = request.uri();
             int query = uri.indexOf('?');
             String path =
                     (query >= 0 ? uri.substring(0, query) : uri).replaceAll("[^A-Za-z0-9/._~%!$&'()*+,;=:@-]", "?");
-            byte[] body = ("{\"type\":\"urn:affectune:problem:retried-too-soon\",\"title\":\"Retried too soon\","
+            return ("{\"type\":\"urn:affectune:problem:retried-too-soon\",\"title\":\"Retried too soon\","
                             + "\"status\":" + status
                             + ",\"detail\":\"This connection was refused with Retry-After and asked again "
                             + "before that time; this answer was held until then. Wait the Retry-After of a 503 before "
                             + "asking again.\",\"instance\":\"" + path + "\",\"retryAfterSeconds\":0}")
                     .getBytes(StandardCharsets.UTF_8);
-            FullHttpResponse response = new DefaultFullHttpResponse(
-                    HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(body));
-            response.headers()
-                    .set(HttpHeaderNames.CONTENT_TYPE, "application/problem+json")
-                    .set(HttpHeaderNames.CONTENT_LENGTH, body.length)
-                    .set(HttpHeaderNames.RETRY_AFTER, "0");
-            if (!keepAlive) {
-                response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            }
-            return response;
         }
 
         private static long retryAfterSeconds(HttpResponse response) {
