@@ -289,6 +289,16 @@ class PredictionApiTest {
                 .contentType(MediaType.IMAGE_PNG);
         expectProblem(postBatch(bomb), HttpStatus.PAYLOAD_TOO_LARGE, "part 1 (bomb.png)");
 
+        // Parts are decoded in parallel: when several are bad at once the answer is still one 4xx naming the
+        // first of them (two concurrent failures once made a composite error, answered 500).
+        MultipartBodyBuilder allGif = new MultipartBodyBuilder();
+        for (int i = 1; i <= 8; i++) {
+            allGif.part("image", named(TestFaces.gif(), "f" + i + ".gif")).contentType(MediaType.IMAGE_GIF);
+        }
+        for (int attempt = 0; attempt < 20; attempt++) {
+            expectProblem(postBatch(allGif), HttpStatus.UNSUPPORTED_MEDIA_TYPE, "part 1 (f1.gif)");
+        }
+
         expectProblem(
                 client.post()
                         .uri("/api/v1/predictions/batch")

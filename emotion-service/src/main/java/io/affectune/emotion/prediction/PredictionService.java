@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
@@ -109,18 +110,27 @@ public class PredictionService implements DisposableBean {
         } catch (RuntimeException refused) {
             return Mono.error(refused);
         }
+        // Parts are decoded in parallel; each one's failure is kept with it, so that the answer names the
+        // first bad part whatever the order they failed in (not a composite of two concurrent failures).
         return Flux.fromIterable(parts)
                 .flatMapSequential(part -> Mono.fromCallable(() -> {
                             batcher.preparing();
                             try {
-                                return tensorOf(model, part);
+                                return Prepared.of(() -> tensorOf(model, part));
                             } finally {
                                 batcher.preparationEnded();
                             }
                         })
                         .subscribeOn(decodeScheduler))
                 .collectList()
-                .flatMap(tensors -> {
+                .flatMap(prepared -> {
+                    for (Prepared p : prepared) {
+                        if (p.failure() != null) {
+                            return Mono.error(p.failure());
+                        }
+                    }
+                    List<float[]> tensors =
+                            prepared.stream().map(Prepared::tensor).toList();
                     List<CompletableFuture<float[]>> futures = batcher.submitAll(tensors, deadline);
                     return Flux.fromIterable(futures)
                             .concatMap(Mono::fromFuture)
@@ -164,5 +174,16 @@ public class PredictionService implements DisposableBean {
     @Override
     public void destroy() {
         decodeScheduler.dispose();
+    }
+
+    /** One part of a batch after decoding: its tensor, or why it has none. */
+    private record Prepared(float[] tensor, RuntimeException failure) {
+        static Prepared of(Supplier<float[]> decode) {
+            try {
+                return new Prepared(decode.get(), null);
+            } catch (RuntimeException e) {
+                return new Prepared(null, e);
+            }
+        }
     }
 }

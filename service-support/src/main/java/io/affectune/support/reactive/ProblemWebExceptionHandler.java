@@ -2,15 +2,18 @@ package io.affectune.support.reactive;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.affectune.support.problem.ApiProblem;
 import io.affectune.support.problem.ProblemResolver;
 import io.affectune.support.problem.Problems;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.springframework.boot.web.reactive.error.ErrorWebExceptionHandler;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Mono;
 
 /**
@@ -35,7 +38,7 @@ public class ProblemWebExceptionHandler implements ErrorWebExceptionHandler {
             return Mono.error(error);
         }
         ProblemResolver.Answer answer = resolver.resolve(
-                error,
+                firstOf(error),
                 exchange.getRequest().getMethod().name(),
                 exchange.getRequest().getPath().value());
         if (!Problems.closeAfterRefusal(
@@ -86,5 +89,21 @@ public class ProblemWebExceptionHandler implements ErrorWebExceptionHandler {
             headers.set(HttpHeaders.CONNECTION, "close");
         }
         return response.writeWith(Mono.just(response.bufferFactory().wrap(bytes)));
+    }
+
+    /**
+     * The error to answer when several arrived at once: Reactor joins the failures of concurrent inner
+     * publishers (e.g. two bad parts of one batch decoded in parallel) into one composite, which names no
+     * status of its own. The first client problem among them is answered; otherwise the first failure.
+     */
+    static Throwable firstOf(Throwable error) {
+        if (!Exceptions.isMultiple(error)) {
+            return error;
+        }
+        List<Throwable> all = Exceptions.unwrapMultiple(error);
+        return all.stream()
+                .filter(t -> ProblemResolver.find(t, ApiProblem.class) != null)
+                .findFirst()
+                .orElse(all.isEmpty() ? error : all.get(0));
     }
 }

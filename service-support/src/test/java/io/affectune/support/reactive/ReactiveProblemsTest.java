@@ -22,6 +22,7 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Mono;
 
 /**
@@ -61,6 +62,14 @@ class ReactiveProblemsTest {
             return Mono.error(new ApiProblem(HttpStatus.CONFLICT, "History is off", "Turn it on first"));
         }
 
+        /** Two inner publishers failing at once: Reactor hands on a composite of both problems. */
+        @GetMapping("/two-problems")
+        Mono<String> twoProblems() {
+            return Mono.error(Exceptions.multiple(
+                    new ApiProblem(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported", "part 1 is a GIF"),
+                    new ApiProblem(HttpStatus.PAYLOAD_TOO_LARGE, "Too large", "part 2 is too large")));
+        }
+
         @GetMapping("/boom")
         String boom() {
             throw new IllegalStateException("internal detail");
@@ -77,6 +86,9 @@ class ReactiveProblemsTest {
         RawHttp.Answer boom = get("/boom");
         assertProblem(boom, 500, "urn:affectune:problem:internal-error");
         assertThat(boom.body()).doesNotContain("internal detail");
+        RawHttp.Answer two = get("/two-problems");
+        assertProblem(two, 415, "urn:affectune:problem:unsupported");
+        assertThat(two.body()).contains("part 1 is a GIF");
         assertProblem(get("/nothing-here"), 404, "urn:affectune:problem:not-found");
     }
 
