@@ -856,22 +856,25 @@ def run_durability(system, table, writes=200):
     killed = time.monotonic()
     statuses, recovered = {}, None
     probe = json.dumps({"trackId": track, "emotion": "happy", "signal": "skip", "sessionId": tag + "-probe"}).encode()
-    bad_refusals = 0
+    bad_refusals, count, count_error = 0, None, None
+    # Recovered: the service writes again *and* PostgreSQL answers the count. A backend that outlives its
+    # postmaster for a moment can still take a write, so a 201 alone does not mean the restart has happened.
     while time.monotonic() - killed < 120:
         r = request(port, "POST", "/api/v1/feedback", [("Content-Type", "application/json")], probe, timeout=10)
         key = r.status or "no answer"
         statuses[key] = statuses.get(key, 0) + 1
         if r.status == 201:
-            recovered = time.monotonic() - killed
-            break
-        if r.status >= 500 and not (r.status == 503 and r.is_problem() and r.retry_after()):
+            try:
+                count = int(system.sql(f"SELECT count(*) FROM feedback WHERE session_id = '{tag}'")[0][0])
+                recovered = time.monotonic() - killed
+                break
+            except Exception as e:  # noqa: BLE001  (reported below if it never answers)
+                count_error = e
+        elif r.status >= 500 and not (r.status == 503 and r.is_problem() and r.retry_after()):
             bad_refusals += 1
         time.sleep(0.25)
-    try:
-        count = int(system.sql(f"SELECT count(*) FROM feedback WHERE session_id = '{tag}'")[0][0])
-    except Exception as e:  # noqa: BLE001  (reported in the table)
-        count = None
-        log(f"durability: count failed: {e}")
+    if count is None:
+        log(f"durability: count failed: {count_error}")
     lost = None if count is None else acked - count
     table.add("durability", f"PostgreSQL kill -9 after {acked} acknowledged feedback writes",
               f"{writes} acknowledged, 0 lost",
