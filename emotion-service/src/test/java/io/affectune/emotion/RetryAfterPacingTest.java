@@ -27,7 +27,9 @@ import reactor.core.publisher.Flux;
  */
 @SpringBootTest(
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"emotion.max-batch-size=1", "emotion.decode-threads=2"})
+        // a queueing deadline long enough for the burst below to queue up on a busy machine; the impatient request
+        // says it will not wait (X-Deadline-Ms: 1)
+        properties = {"emotion.max-batch-size=1", "emotion.decode-threads=2", "emotion.queue-deadline=5s"})
 class RetryAfterPacingTest {
 
     record Timed(KeepAliveConnection.Answer answer, long answeredAt, long tookMillis) {}

@@ -8,6 +8,8 @@ import io.affectune.emotion.model.QueueFullException;
 import io.affectune.support.problem.ApiProblem;
 import io.affectune.support.problem.ProblemResolver;
 import io.affectune.support.timeouts.EarlyRefusal;
+import io.affectune.support.timeouts.RetryAfterPacing;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -38,6 +40,23 @@ class EarlyShedding {
             return server -> server;
         }
         return new EarlyRefusal(head -> refusal(head, models, properties), answers, json);
+    }
+
+    /**
+     * A keep-alive connection that asks again before the Retry-After of its last 503 gets its next 503 held until
+     * then (see {@link RetryAfterPacing}): a retry storm cannot take the cores from admitted work. A held request
+     * with {@code X-Deadline-Ms} is answered by its deadline. When the hold ends while the queue would still refuse
+     * the request, the answer repeats {@code Retry-After} and the connection stays paced: at 5x overload a client
+     * that never backs off costs one held answer a second instead of that plus an immediate refusal.
+     */
+    @Bean
+    NettyServerCustomizer retryAfterPacing(EmotionProperties properties, ModelRegistry models, MeterRegistry meters) {
+        if (!properties.paceEarlyRetries()) {
+            return server -> server;
+        }
+        var paced = meters.counter("emotion.requests.rejected", "reason", "retried_too_soon");
+        return new RetryAfterPacing(
+                "X-Deadline-Ms", held -> paced.increment(), head -> refusal(head, models, properties) != null);
     }
 
     /** The 503 the application would answer once the body is read, or null when this head cannot tell. */

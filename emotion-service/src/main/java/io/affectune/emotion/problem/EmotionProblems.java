@@ -6,9 +6,7 @@ import io.affectune.emotion.model.QueueFullException;
 import io.affectune.support.problem.ApiProblem;
 import io.affectune.support.problem.ProblemMapper;
 import io.affectune.support.problem.ProblemObserver;
-import io.affectune.support.timeouts.RetryAfterPacing;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.springframework.boot.web.embedded.netty.NettyServerCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -38,19 +36,5 @@ public class EmotionProblems {
     ProblemObserver rejectedRequestsCounter(MeterRegistry meters) {
         return problem -> meters.counter("emotion.requests.rejected", "reason", ProblemObserver.reason(problem))
                 .increment();
-    }
-
-    /**
-     * A keep-alive connection that asks again before the Retry-After of its last 503 gets its next 503 held until
-     * then (see {@link RetryAfterPacing}): a retry storm cannot take the cores from admitted work. A held request
-     * with {@code X-Deadline-Ms} is answered by its deadline.
-     */
-    @Bean
-    NettyServerCustomizer retryAfterPacing(EmotionProperties properties, MeterRegistry meters) {
-        if (!properties.paceEarlyRetries()) {
-            return server -> server;
-        }
-        var paced = meters.counter("emotion.requests.rejected", "reason", "retried_too_soon");
-        return new RetryAfterPacing("X-Deadline-Ms", held -> paced.increment());
     }
 }

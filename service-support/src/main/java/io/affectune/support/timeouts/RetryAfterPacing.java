@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.springframework.boot.web.embedded.netty.NettyServerCustomizer;
 import reactor.netty.NettyPipeline;
 import reactor.netty.http.server.HttpServer;
@@ -26,10 +27,13 @@ import reactor.netty.http.server.HttpServer;
  * goodput falling to a fifth of capacity on two cores). This handler remembers, per keep-alive connection, until
  * when its last 429/503 asked it to wait; a request that comes on that connection sooner is not handed to the
  * application at all. Its body is read and dropped, and at the Retry-After time (a timer on the event loop: no
- * thread and no CPU while it waits) it is answered with the same status, {@code Retry-After: 0} and a problem+json
- * {@code retried-too-soon}. The next request on the connection is then handled normally. So a client that never
- * backs off sends at most about two requests per Retry-After period while it is being refused, like one that
- * honours Retry-After plus one cheap refusal, and a client that honours it never notices the handler.
+ * thread and no CPU while it waits) it is answered with the same status and a problem+json {@code retried-too-soon}.
+ * That answer says {@code Retry-After: 0}, and the next request on the connection is handled normally, unless the
+ * service says it would still refuse the held request at that moment ({@code stillRefused}): then the answer
+ * carries the original Retry-After again and the connection stays paced. So a client that never backs off gets
+ * one answer per Retry-After period while the service stays busy (all of them held, none reaching the
+ * application), and a real chance as soon as it is not; a client that honours Retry-After never notices the
+ * handler.
  *
  * <p>The state is per connection, never per address (many honest clients share one address behind a NAT, or
  * 127.0.0.1 in tests). Not paced: requests that came through a proxy ({@code Forwarded} / {@code X-Forwarded-For}:
@@ -54,14 +58,25 @@ public class RetryAfterPacing implements NettyServerCustomizer {
 
     private final String deadlineHeader;
     private final Listener listener;
+    private final Predicate<HttpRequest> stillRefused;
 
     /**
      * @param deadlineHeader a request header with the milliseconds its caller still waits (or null): a held
      *                       request is answered by then
      */
     public RetryAfterPacing(String deadlineHeader, Listener listener) {
+        this(deadlineHeader, listener, null);
+    }
+
+    /**
+     * @param stillRefused whether the service would refuse a held request at the moment its hold ends (called on
+     *                     the event loop: quick, never blocking); null = never asked, the answer is always
+     *                     {@code Retry-After: 0}
+     */
+    public RetryAfterPacing(String deadlineHeader, Listener listener, Predicate<HttpRequest> stillRefused) {
         this.deadlineHeader = deadlineHeader;
         this.listener = listener;
+        this.stillRefused = stillRefused;
     }
 
     @Override
@@ -69,7 +84,8 @@ public class RetryAfterPacing implements NettyServerCustomizer {
         return server.doOnChannelInit((observer, channel, address) -> {
             if (channel.pipeline().get(NettyPipeline.HttpCodec) != null
                     && channel.pipeline().get(HANDLER) == null) {
-                channel.pipeline().addAfter(NettyPipeline.HttpCodec, HANDLER, new Pacer(deadlineHeader, listener));
+                channel.pipeline()
+                        .addAfter(NettyPipeline.HttpCodec, HANDLER, new Pacer(deadlineHeader, listener, stillRefused));
             }
         });
     }
@@ -78,10 +94,15 @@ public class RetryAfterPacing implements NettyServerCustomizer {
     static final class Pacer extends ChannelDuplexHandler {
         private final String deadlineHeader;
         private final Listener listener;
+        private final Predicate<HttpRequest> stillRefused;
         /** System.nanoTime() before which the connection should not have asked again; 0 = none. */
         private long notBefore;
         /** The status of that refusal (429 or 503): a held request is answered with it. */
         private int refusedWith;
+        /** Its Retry-After in seconds: repeated when the service would still refuse once the hold ends. */
+        private long refusedForSeconds;
+        /** The held request waits for the Retry-After itself (not only for its caller's shorter deadline). */
+        private boolean heldForRetryAfter;
 
         private HttpRequest held;
         private long heldSince;
@@ -91,9 +112,10 @@ public class RetryAfterPacing implements NettyServerCustomizer {
         /** Whatever the client sent after the held request (pipelining): handed on after its answer. */
         private final ArrayDeque<Object> behind = new ArrayDeque<>();
 
-        Pacer(String deadlineHeader, Listener listener) {
+        Pacer(String deadlineHeader, Listener listener, Predicate<HttpRequest> stillRefused) {
             this.deadlineHeader = deadlineHeader;
             this.listener = listener;
+            this.stillRefused = stillRefused;
         }
 
         @Override
@@ -117,6 +139,7 @@ public class RetryAfterPacing implements NettyServerCustomizer {
                     held = request;
                     heldSince = now;
                     answerAt = Math.min(notBefore, deadline(request, now));
+                    heldForRetryAfter = answerAt == notBefore;
                     notBefore = 0;
                     heldWhole = msg instanceof LastHttpContent;
                     ReferenceCountUtil.release(msg);
@@ -139,6 +162,7 @@ public class RetryAfterPacing implements NettyServerCustomizer {
                 notBefore =
                         seconds > 0 ? nonZero(System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds) - SLACK_NANOS) : 0;
                 refusedWith = status;
+                refusedForSeconds = seconds;
             }
             ctx.write(msg, promise);
         }
@@ -192,13 +216,19 @@ public class RetryAfterPacing implements NettyServerCustomizer {
             }
             held = null;
             timer = null;
-            long heldNanos = System.nanoTime() - heldSince;
+            long now = System.nanoTime();
+            long heldNanos = now - heldSince;
+            long again =
+                    heldForRetryAfter && stillRefused != null && stillRefused.test(request) ? refusedForSeconds : 0;
             NettyProblemAnswers.send(
                     ctx,
                     request,
                     HttpResponseStatus.valueOf(refusedWith),
-                    refusal(request, refusedWith),
-                    headers -> headers.set(HttpHeaderNames.RETRY_AFTER, "0"));
+                    refusal(request, refusedWith, again),
+                    headers -> headers.set(HttpHeaderNames.RETRY_AFTER, Long.toString(again)));
+            if (again > 0) {
+                notBefore = nonZero(now + TimeUnit.SECONDS.toNanos(again) - SLACK_NANOS);
+            }
             if (listener != null) {
                 listener.paced(Duration.ofNanos(heldNanos));
             }
@@ -212,7 +242,7 @@ public class RetryAfterPacing implements NettyServerCustomizer {
             }
         }
 
-        private static byte[] refusal(HttpRequest request, int status) {
+        private static byte[] refusal(HttpRequest request, int status, long retryAfterSeconds) {
             String uri = request.uri();
             int query = uri.indexOf('?');
             String path =
@@ -220,8 +250,10 @@ public class RetryAfterPacing implements NettyServerCustomizer {
             return ("{\"type\":\"urn:affectune:problem:retried-too-soon\",\"title\":\"Retried too soon\","
                             + "\"status\":" + status
                             + ",\"detail\":\"This connection was refused with Retry-After and asked again "
-                            + "before that time; this answer was held until then. Wait the Retry-After of a 503 before "
-                            + "asking again.\",\"instance\":\"" + path + "\",\"retryAfterSeconds\":0}")
+                            + "before that time; this answer was held until then"
+                            + (retryAfterSeconds > 0 ? ", and the service is still busy" : "")
+                            + ". Wait the Retry-After of a 503 before asking again.\",\"instance\":\"" + path
+                            + "\",\"retryAfterSeconds\":" + retryAfterSeconds + "}")
                     .getBytes(StandardCharsets.UTF_8);
         }
 
