@@ -87,6 +87,20 @@ case "$cmd" in
     cd "$root"
     "$PY" "$here/export.py" --checkpoint "$checkpoint" --model-dir "$model" --data "$data" --tta auto \
         --version "$version" --probs "$run/val-probs.f32" | tee "$run/export.txt"
+    # Promotion compares the checkpoints without TTA; users get the exported graph (flip TTA baked in when it
+    # helps). Keep the committed model and checkpoint unless the export also beats the committed model.json.
+    committed_json="$(git show "HEAD:models/effnetb3-fer2013/model.json" 2>/dev/null || true)"
+    if [ -n "$committed_json" ] && ! COMMITTED="$committed_json" "$PY" -c '
+import json, os, sys
+old = json.loads(os.environ["COMMITTED"])["metrics"]
+new = json.load(open(sys.argv[1]))["metrics"]
+print("campaign: exported accuracy %.4f (macro recall %.4f) vs committed model.json %.4f (%.4f)"
+      % (new["accuracy"], new["macroRecall"], old["accuracy"], old["macroRecall"]))
+sys.exit(0 if new["accuracy"] > old["accuracy"] else 1)' "$model/model.json"; then
+        git checkout -- "$model" "$checkpoint"
+        echo "campaign: the export does not beat the committed model in the form users get; model and checkpoint restored"
+        exit 0
+    fi
     models/bin/parity-check --model "$model" --data "$data" --split val --reference "$run/val-probs.f32" \
         --tolerance 1e-4 | tee "$run/parity.txt"
     models/bin/latency-bench --model "$model" --batch 1,8 --iterations 200 | tee "$run/latency-bench.txt"
