@@ -36,6 +36,7 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -224,8 +225,11 @@ class DashboardEndToEndTest {
                             + browser.findElement(By.id("message")).getText(),
                     d -> !d.findElements(By.cssSelector("#faces .face-card")).isEmpty());
             await(() -> "no face box was drawn on the overlay", d -> overlayPixels() > 500);
-            String faceLabel =
-                    browser.findElement(By.cssSelector("#faces .face-label")).getText();
+            // the face cards are drawn again for every frame: read the label in one go, again if it was replaced
+            String faceLabel = new WebDriverWait(browser, LOOP_TIMEOUT)
+                    .ignoring(StaleElementReferenceException.class)
+                    .until(d ->
+                            d.findElement(By.cssSelector("#faces .face-label")).getText());
             assertThat(faceLabel).matches("Face \\d+: (angry|disgust|fear|happy|neutral|sad|surprise) \\d+%.*");
 
             // a settled mood and a playlist for it
@@ -463,7 +467,10 @@ class DashboardEndToEndTest {
     }
 
     private void awaitIn(WebDriver driver, Supplier<String> failure, Function<WebDriver, Boolean> condition) {
-        new WebDriverWait(driver, LOOP_TIMEOUT).withMessage(failure).until(condition);
+        new WebDriverWait(driver, LOOP_TIMEOUT)
+                .ignoring(StaleElementReferenceException.class)
+                .withMessage(failure)
+                .until(condition);
     }
 
     private int feedbackRows() {
@@ -512,7 +519,7 @@ class DashboardEndToEndTest {
     }
 
     private void await(Supplier<String> failure, Function<WebDriver, Boolean> condition) {
-        new WebDriverWait(browser, LOOP_TIMEOUT).withMessage(failure).until(condition);
+        awaitIn(browser, failure, condition);
     }
 
     private String gatewayHealth() {
