@@ -14,8 +14,12 @@ import org.springframework.util.unit.DataSize;
  * @param queueCapacity     images waiting for inference before requests are refused with 503
  * @param queueDeadline     longest an image may wait for inference: refused at once (503) when the queue ahead
  *                          is estimated longer, not run when it waited longer anyway
- * @param inferenceThreads  threads per model that run ONNX Runtime (off the event loop)
- * @param intraOpThreads    ONNX Runtime intra-op threads per session; 0 = one per core
+ * @param inferenceThreads  threads per model that run ONNX Runtime batches side by side (off the event loop); 0 = one
+ *                          per core
+ * @param intraOpThreads    ONNX Runtime intra-op threads per run; 0 = one per core. Default 1: a 48x48 face network
+ *                          barely gains from a second thread within one run (8.3 vs 8.8 ms at batch 1 on two cores),
+ *                          while one thread per run and two runs side by side answered 1.4x the faces/s of one run
+ *                          on two threads (emotion-service README, Figures)
  * @param intraOpSpinning   whether those threads busy-wait for work (fastest on cores of its own; false leaves idle time to other processes)
  * @param decodeThreads     threads that decode and preprocess images; 0 = one per core
  * @param inlineDecodeMaxPixels images up to this many pixels are decoded on the event loop (sub-millisecond)
@@ -55,9 +59,13 @@ public record EmotionProperties(
         boolean shedEarly) {
 
     public EmotionProperties {
-        if (maxBatchSize < 1 || queueCapacity < 1 || inferenceThreads < 1 || maxBatchImages < 1) {
-            throw new IllegalArgumentException("EMOTION_MAX_BATCH_SIZE, EMOTION_QUEUE_CAPACITY, "
-                    + "EMOTION_INFERENCE_THREADS and EMOTION_MAX_BATCH_IMAGES must be at least 1");
+        if (maxBatchSize < 1 || queueCapacity < 1 || maxBatchImages < 1) {
+            throw new IllegalArgumentException("EMOTION_MAX_BATCH_SIZE, EMOTION_QUEUE_CAPACITY and "
+                    + "EMOTION_MAX_BATCH_IMAGES must be at least 1");
+        }
+        if (inferenceThreads < 0 || intraOpThreads < 0) {
+            throw new IllegalArgumentException(
+                    "EMOTION_INFERENCE_THREADS and EMOTION_INTRA_OP_THREADS must be 0 (one per core) or more");
         }
         if (maxImagePixels < 1
                 || maxImageSize.toBytes() < 1
@@ -66,6 +74,10 @@ public record EmotionProperties(
             throw new IllegalArgumentException("EMOTION_MAX_IMAGE_PIXELS, EMOTION_MAX_IMAGE_SIZE, "
                     + "EMOTION_PROGRESSIVE_WEIGHT and EMOTION_MAX_BATCH_BODY_SIZE must be positive");
         }
+    }
+
+    public int effectiveInferenceThreads() {
+        return inferenceThreads > 0 ? inferenceThreads : Runtime.getRuntime().availableProcessors();
     }
 
     public int effectiveDecodeThreads() {

@@ -41,7 +41,9 @@ import reactor.core.publisher.Flux;
             "emotion.max-image-size=200KB",
             "emotion.max-image-pixels=4000000",
             // these tests are about answers and batching, not shedding (DeadlineSheddingTest): no queueing deadline
-            "emotion.queue-deadline=60s"
+            "emotion.queue-deadline=60s",
+            // two inference threads whatever the machine's cores (the default is one per core)
+            "emotion.inference-threads=2"
         })
 class PredictionApiTest {
 
@@ -146,6 +148,43 @@ class PredictionApiTest {
                 assertThat(a[c]).isCloseTo(b[c], within(1e-4f));
             }
         }
+    }
+
+    @Test
+    void aLoneBatchRequestIsSplitAcrossTheIdleInferenceThreads() {
+        DistributionSummary batchSizes = meters.get("emotion.inference.batch.size")
+                .tag("model", "effnetb3-fer2013")
+                .summary();
+        long runsBefore = batchSizes.count();
+        double imagesBefore = batchSizes.totalAmount();
+        double upToFourBefore = runsOfAtMost(batchSizes, 4);
+        MultipartBodyBuilder body = new MultipartBodyBuilder();
+        for (TestFaces.Face face : TestFaces.faces().subList(0, 8)) {
+            body.part("image", named(face.png(), face.file())).contentType(MediaType.IMAGE_PNG);
+        }
+        client.post()
+                .uri("/api/v1/predictions/batch")
+                .contentType(MediaType.MULTIPART_FORM_DATA)
+                .body(BodyInserters.fromMultipartData(body.build()))
+                .exchange()
+                .expectStatus()
+                .isOk();
+        assertThat(batchSizes.totalAmount() - imagesBefore).isEqualTo(8.0);
+        assertThat(batchSizes.count() - runsBefore)
+                .as("8 images with both inference threads idle: two runs of 4 side by side, not one of 8 on one core")
+                .isEqualTo(2);
+        assertThat(runsOfAtMost(batchSizes, 4) - upToFourBefore)
+                .as("both runs of at most 4 images")
+                .isEqualTo(2.0);
+    }
+
+    /** Runs so far with at most {@code size} images (the summary's cumulative bucket of that bound). */
+    private static double runsOfAtMost(DistributionSummary batchSizes, double size) {
+        return Arrays.stream(batchSizes.takeSnapshot().histogramCounts())
+                .filter(bucket -> bucket.bucket() == size)
+                .findFirst()
+                .orElseThrow()
+                .count();
     }
 
     @Test

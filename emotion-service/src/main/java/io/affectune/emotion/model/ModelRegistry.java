@@ -123,7 +123,7 @@ public class ModelRegistry implements SmartLifecycle {
                 properties.maxBatchSize(),
                 properties.maxBatchWait(),
                 properties.queueCapacity(),
-                properties.inferenceThreads(),
+                properties.effectiveInferenceThreads(),
                 timer,
                 batchSizes);
         Gauge.builder("emotion.queue.depth", batcher, MicroBatcher::queueDepth)
