@@ -60,30 +60,8 @@ public class FrameAnalyzer {
     /** Each stream's faces between detections and their last answers; forgotten with the session (weak keys). */
     private final Map<Session, StreamState> streams = Collections.synchronizedMap(new WeakHashMap<>());
 
-    /** A stream's followed faces and their last emotion-service answers (reused for up to classifyEvery - 1 frames). */
-    private static final class StreamState {
-        final FaceFollower follower;
-        private List<EmotionPrediction> last;
-        private int reused;
-
-        StreamState(FaceFollower follower) {
-            this.follower = follower;
-        }
-
-        /** The last answers when this followed frame may reuse them instead of classifying its faces again. */
-        synchronized Optional<List<EmotionPrediction>> reuse(int faces, int classifyEvery) {
-            if (last == null || last.size() != faces || reused + 1 >= classifyEvery) {
-                return Optional.empty();
-            }
-            reused++;
-            return Optional.of(last);
-        }
-
-        synchronized void classified(Optional<List<EmotionPrediction>> answer) {
-            last = answer.orElse(null);
-            reused = 0;
-        }
-    }
+    /** A stream's followed faces and its last emotion-service answer. */
+    private record StreamState(FaceFollower follower, StreamEmotions emotions) {}
 
     public FrameAnalyzer(
             FaceDetector detector,
@@ -157,17 +135,22 @@ public class FrameAnalyzer {
             double decodeMs,
             double detectMs,
             Mat previewFrame,
-            StreamState stream,
-            boolean followed) {}
+            StreamState stream) {}
 
     private Prepared prepare(Mat bgr, FrameResult.Size downscaledFrom, long start, long decoded, Session session) {
-        StreamState stream = session == null || pipeline.detectEvery() <= 1
+        StreamState stream = session == null
                 ? null
                 : streams.computeIfAbsent(
                         session,
-                        s -> new StreamState(new FaceFollower(pipeline.detectEvery(), pipeline.trackLostDifference())));
-        FaceFollower follower = stream == null ? null : stream.follower;
-        boolean followed = false;
+                        s -> new StreamState(
+                                pipeline.detectEvery() <= 1
+                                        ? null
+                                        : new FaceFollower(pipeline.detectEvery(), pipeline.trackLostDifference()),
+                                new StreamEmotions(
+                                        pipeline.classifyEvery(),
+                                        pipeline.classifyInBackground(),
+                                        pipeline.reuseMaxAge().toNanos())));
+        FaceFollower follower = stream == null ? null : stream.follower();
         List<DetectedFace> faces = null;
         Crops crops = null;
         boolean lost = false;
@@ -178,7 +161,6 @@ public class FrameAnalyzer {
                 if (follower.stillThere(previous.get(), cut.grey())) {
                     faces = previous.get();
                     crops = cut;
-                    followed = true;
                     meters.followed();
                 } else {
                     lost = true;
@@ -204,8 +186,7 @@ public class FrameAnalyzer {
                 ms(decoded - start),
                 ms(detected - decoded),
                 preview,
-                stream,
-                followed);
+                stream);
     }
 
     /** The faces' crops: grey pixels (to follow them) and PNG bytes (for emotion-service). */
@@ -243,16 +224,26 @@ public class FrameAnalyzer {
         AtomicReference<Mat> preview = new AtomicReference<>(prepared.previewFrame());
         long classifyStart = System.nanoTime();
         StreamState stream = prepared.stream();
-        Optional<List<EmotionPrediction>> reused = prepared.followed()
-                ? stream.reuse(prepared.faces().size(), pipeline.classifyEvery())
-                : Optional.empty();
-        Mono<Optional<List<EmotionPrediction>>> classified = reused.isPresent()
-                ? Mono.just(reused)
-                : emotions.classify(prepared.crops()).doOnNext(answer -> {
-                    if (stream != null) {
-                        stream.classified(answer);
-                    }
-                });
+        List<DetectedFace> detectedFaces = prepared.faces();
+        StreamEmotions.Plan plan =
+                stream == null ? StreamEmotions.Plan.WAIT : stream.emotions().plan(detectedFaces, classifyStart);
+        Mono<Optional<List<EmotionPrediction>>> classified;
+        if (plan.waits()) {
+            classified = emotions.classify(prepared.crops()).doOnNext(answer -> {
+                if (stream != null) {
+                    stream.emotions().classified(detectedFaces, answer, classifyStart);
+                }
+            });
+        } else {
+            classified = Mono.just(Optional.of(plan.shown()));
+            if (plan.refresh()) {
+                // classified beside the stream: the next frame shows (and observes) the answer
+                emotions.classify(prepared.crops())
+                        .subscribe(
+                                answer -> stream.emotions().refreshed(detectedFaces, answer, classifyStart),
+                                error -> stream.emotions().refreshed(detectedFaces, Optional.empty(), classifyStart));
+            }
+        }
         return classified
                 .flatMap(answer -> {
                     double classifyMs = ms(System.nanoTime() - classifyStart);
@@ -264,7 +255,7 @@ public class FrameAnalyzer {
                             ? null
                             : session.apply(
                                     boxes(prepared.faces()),
-                                    reused.isPresent() ? null : probabilities(predictions),
+                                    plan.observe() ? probabilities(predictions) : null,
                                     now,
                                     properties.playlist().retryAfter());
                     List<FrameResult.Face> faces = faces(prepared.faces(), predictions, update);
@@ -302,7 +293,10 @@ public class FrameAnalyzer {
                                         round(prepared.detectMs()),
                                         round(classifyMs),
                                         round(totalMs),
-                                        null),
+                                        null,
+                                        predictions == null || predictions.isEmpty()
+                                                ? null
+                                                : round(ms(plan.ageNanos()))),
                                 session == null ? null : session.droppedFrames(),
                                 degraded);
                     });

@@ -14,8 +14,12 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param batchMaxFaces       most face crops in one emotion-service batch call
  * @param batchMaxInFlight    most emotion-service calls at once; crops arriving meanwhile wait and leave together
  * @param batchWindow         how long a frame waits for others when a call could leave at once (0 = never waits)
- * @param classifyEvery       a followed face is classified at least every this many frames; the frames in between
- *                            show its last answer and add no observation to the mood smoothing (1 = every frame)
+ * @param classifyEvery       a stream's faces are classified at least every this many frames; the frames in between
+ *                            show their last answer and add no observation to the mood smoothing (1 = every frame)
+ * @param classifyInBackground whether a frame whose faces have a recent answer shows it at once while its own crops
+ *                            are classified beside the stream (every classifyEvery frames), instead of waiting for
+ *                            that classification ({@code StreamEmotions})
+ * @param reuseMaxAge         the oldest answer a frame may show for its faces instead of waiting for a new one
  */
 @ConfigurationProperties("camera.pipeline")
 public record PipelineProperties(
@@ -24,4 +28,6 @@ public record PipelineProperties(
         int batchMaxFaces,
         int batchMaxInFlight,
         Duration batchWindow,
-        int classifyEvery) {}
+        int classifyEvery,
+        boolean classifyInBackground,
+        Duration reuseMaxAge) {}

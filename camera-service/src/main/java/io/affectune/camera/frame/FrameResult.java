@@ -36,8 +36,13 @@ public record FrameResult(
 
     public record Mood(String emotion, double confidence, Instant since, Instant lockedUntil) {}
 
-    /** Stage times of this frame; queueMs (streams only) is how long it waited behind the previous frame. */
-    public record Timings(double decodeMs, double detectMs, double classifyMs, double totalMs, Double queueMs) {}
+    /**
+     * Stage times of this frame; queueMs (streams only) is how long it waited behind the previous frame; emotionAgeMs
+     * (frames with emotions) how old they are: 0 when this frame's faces were classified for it, else the time since
+     * the crops of an earlier frame of the stream with the same faces were cut (camera-service README, "Streams").
+     */
+    public record Timings(
+            double decodeMs, double detectMs, double classifyMs, double totalMs, Double queueMs, Double emotionAgeMs) {}
 
     public FrameResult withQueueMs(double queueMs) {
         Timings t = new Timings(
@@ -45,7 +50,8 @@ public record FrameResult(
                 timings.detectMs(),
                 timings.classifyMs(),
                 timings.totalMs(),
-                Math.round(queueMs * 100) / 100.0);
+                Math.round(queueMs * 100) / 100.0,
+                timings.emotionAgeMs());
         return new FrameResult(
                 sessionId,
                 sequence,

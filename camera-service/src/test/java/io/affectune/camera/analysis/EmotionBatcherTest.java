@@ -49,7 +49,8 @@ class EmotionBatcherTest {
 
     @Test
     void framesWaitingForAFreeCallShareTheNextOneAndGetTheirOwnAnswers() {
-        EmotionBatcher batcher = new EmotionBatcher(this::call, new PipelineProperties(5, 12, 16, 1, Duration.ZERO, 1));
+        EmotionBatcher batcher = new EmotionBatcher(
+                this::call, new PipelineProperties(5, 12, 16, 1, Duration.ZERO, 1, false, Duration.ofMillis(500)));
 
         Mono<Optional<List<EmotionPrediction>>> first =
                 batcher.classify(List.of(crop(1))).cache();
@@ -80,7 +81,8 @@ class EmotionBatcherTest {
 
     @Test
     void aCallCarriesAtMostMaxFacesAndNeverSplitsAFrame() {
-        EmotionBatcher batcher = new EmotionBatcher(this::call, new PipelineProperties(5, 12, 3, 1, Duration.ZERO, 1));
+        EmotionBatcher batcher = new EmotionBatcher(
+                this::call, new PipelineProperties(5, 12, 3, 1, Duration.ZERO, 1, false, Duration.ofMillis(500)));
         batcher.classify(List.of(crop(1))).subscribe();
         batcher.classify(List.of(crop(2), crop(3))).subscribe();
         batcher.classify(List.of(crop(4), crop(5))).subscribe();
@@ -93,7 +95,8 @@ class EmotionBatcherTest {
 
     @Test
     void aFailedCallDegradesOnlyTheFramesInIt() {
-        EmotionBatcher batcher = new EmotionBatcher(this::call, new PipelineProperties(5, 12, 16, 1, Duration.ZERO, 1));
+        EmotionBatcher batcher = new EmotionBatcher(
+                this::call, new PipelineProperties(5, 12, 16, 1, Duration.ZERO, 1, false, Duration.ofMillis(500)));
         Mono<Optional<List<EmotionPrediction>>> failed =
                 batcher.classify(List.of(crop(1))).cache();
         failed.subscribe();
@@ -109,7 +112,8 @@ class EmotionBatcherTest {
 
     @Test
     void framesWithoutFacesNeverCallEmotionService() {
-        EmotionBatcher batcher = new EmotionBatcher(this::call, new PipelineProperties(5, 12, 16, 1, Duration.ZERO, 1));
+        EmotionBatcher batcher = new EmotionBatcher(
+                this::call, new PipelineProperties(5, 12, 16, 1, Duration.ZERO, 1, false, Duration.ofMillis(500)));
         assertThat(batcher.classify(List.of()).block()).contains(List.of());
         assertThat(calls).isEmpty();
     }

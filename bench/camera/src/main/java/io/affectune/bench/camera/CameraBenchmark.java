@@ -31,7 +31,7 @@ import org.opencv.core.Mat;
  * time camera-service and emotion-service used during the streams. The streamed frames show the face moving a few pixels
  * (a random walk of up to {@code --jitter} px), as a person sitting in front of a camera does.
  * Run: camera-service/scripts/benchmark.sh [--requests 300] [--seconds 30] [--sessions 4] [--fps 10] [--jitter 3]
- * [--camera URL]
+ * [--camera URL] [--analyze-during-streams N] (N more /analyze requests, one after another, while the streams run)
  */
 public final class CameraBenchmark {
 
@@ -44,6 +44,8 @@ public final class CameraBenchmark {
         int fps = Integer.parseInt(CropCalibration.arg(args, "--fps", "10"));
         int jitter = Integer.parseInt(CropCalibration.arg(args, "--jitter", "3"));
         String cameraUrl = CropCalibration.arg(args, "--camera", null);
+        // /analyze requests sent one after another while the streams run (0 = none): the "while N streams run" figure
+        int analyzeDuring = Integer.parseInt(CropCalibration.arg(args, "--analyze-during-streams", "0"));
         Services services = cameraUrl == null ? new Services(null) : null;
         try {
             String base = cameraUrl != null ? cameraUrl : services.camera.baseUrl();
@@ -55,7 +57,7 @@ public final class CameraBenchmark {
                     "frame: 640x480 JPEG, %d bytes, one face; %d CPU cores%n",
                     jpeg.length,
                     Runtime.getRuntime().availableProcessors());
-            analyzeLatency(base, jpeg, requests);
+            analyzeLatency(base, jpeg, requests, "");
             List<byte[]> moving = new ArrayList<>();
             java.util.Random walk = new java.util.Random(7);
             int dx = 0;
@@ -70,7 +72,7 @@ public final class CameraBenchmark {
             }
             String memoryBefore = memory(base, services);
             double[] cpuBefore = cpuSeconds(base, services);
-            streams(base, moving, sessions, fps, seconds);
+            streams(base, moving, sessions, fps, seconds, jpeg, analyzeDuring);
             double[] cpuAfter = cpuSeconds(base, services);
             System.out.printf(
                     Locale.ROOT,
@@ -90,7 +92,7 @@ public final class CameraBenchmark {
         }
     }
 
-    private static void analyzeLatency(String base, byte[] jpeg, int requests) throws Exception {
+    private static void analyzeLatency(String base, byte[] jpeg, int requests, String during) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/v1/analyze"))
                 .header("Content-Type", "image/jpeg")
@@ -121,8 +123,9 @@ public final class CameraBenchmark {
         }
         System.out.printf(
                 Locale.ROOT,
-                "%nPOST /api/v1/analyze, %d sequential requests (after 50 warm-up), %d faces classified%n",
+                "%nPOST /api/v1/analyze, %d sequential requests (after 50 warm-up)%s, %d faces classified%n",
                 requests,
+                during,
                 faces);
         System.out.printf(Locale.ROOT, "%-28s %8s %8s%n", "stage", "p50 ms", "p95 ms");
         row("decode (server)", decode);
@@ -197,7 +200,15 @@ public final class CameraBenchmark {
         }
     }
 
-    private static void streams(String base, List<byte[]> frames, int sessions, int fps, int seconds) throws Exception {
+    private static void streams(
+            String base,
+            List<byte[]> frames,
+            int sessions,
+            int fps,
+            int seconds,
+            byte[] analyzeFrame,
+            int analyzeDuring)
+            throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         ScheduledExecutorService timer = Executors.newScheduledThreadPool(sessions);
         List<Stream> streams = new ArrayList<>();
@@ -223,7 +234,14 @@ public final class CameraBenchmark {
                     1000 / fps,
                     TimeUnit.MILLISECONDS);
         }
-        Thread.sleep(TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()) + 2000);
+        if (analyzeDuring > 0) {
+            Thread.sleep(Math.min(5000, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()) / 4));
+            analyzeLatency(base, analyzeFrame, analyzeDuring, " while the " + sessions + " sessions below stream");
+            if (System.nanoTime() > end) {
+                System.out.println("(the streams ended before these requests did: use more --seconds)");
+            }
+        }
+        Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())) + 2000);
         timer.shutdownNow();
         System.out.printf(
                 Locale.ROOT,
@@ -297,6 +315,27 @@ public final class CameraBenchmark {
                 quantile(all, .99),
                 droppedAll,
                 sentAll);
+        // where a streamed frame's server latency goes: the same stages as /analyze, plus its wait behind the
+        // session's previous frame (classify includes waiting for a shared emotion-service call, or ~0 when the
+        // frame shows a recent answer); emotion age: how old the emotions shown are (0 = classified for this frame)
+        List<double[]> stages = new ArrayList<>();
+        streams.forEach(s -> stages.addAll(s.stages));
+        String[] names = {
+            "queue wait", "decode", "detect/follow + crop", "classify", "total (without queue)", "emotion age"
+        };
+        System.out.printf(Locale.ROOT, "streamed frames by stage   p50 ms   p95 ms   mean ms%n");
+        for (int k = 0; k < names.length; k++) {
+            int stage = k;
+            List<Double> values =
+                    stages.stream().map(v -> v[stage]).filter(v -> !v.isNaN()).toList();
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-24s %8.1f %8.1f %9.1f%n",
+                    names[k],
+                    quantile(values, .5),
+                    quantile(values, .95),
+                    values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN));
+        }
     }
 
     /** One session: frames are processed in order, older waiting ones dropped, so result k+dropped is frame k+dropped. */
@@ -305,6 +344,9 @@ public final class CameraBenchmark {
         final List<Long> sentTimes = new CopyOnWriteArrayList<>();
         final List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
         final List<Double> serverLatencies = Collections.synchronizedList(new ArrayList<>());
+        /** Per processed frame: queue wait, decode, detect (or follow) + crop, classify, total, emotion age (server). */
+        final List<double[]> stages = Collections.synchronizedList(new ArrayList<>());
+
         volatile int processed;
         volatile long dropped;
         private final StringBuilder text = new StringBuilder();
@@ -333,6 +375,14 @@ public final class CameraBenchmark {
                         JsonNode t = result.path("timings");
                         serverLatencies.add(
                                 t.path("queueMs").asDouble() + t.path("totalMs").asDouble());
+                        stages.add(new double[] {
+                            t.path("queueMs").asDouble(),
+                            t.path("decodeMs").asDouble(),
+                            t.path("detectMs").asDouble(),
+                            t.path("classifyMs").asDouble(),
+                            t.path("totalMs").asDouble(),
+                            t.path("emotionAgeMs").asDouble(Double.NaN)
+                        });
                         processed++;
                     }
                 } catch (Exception e) {
