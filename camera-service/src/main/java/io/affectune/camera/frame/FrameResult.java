@@ -39,7 +39,8 @@ public record FrameResult(
     /**
      * Stage times of this frame; queueMs (streams only) is how long it waited behind the previous frame; emotionAgeMs
      * (frames with emotions) how old they are: 0 when this frame's faces were classified for it, else the time since
-     * the crops of an earlier frame of the stream with the same faces were cut (camera-service README, "Emotions of a stream without waiting").
+     * the crops of an earlier frame of the stream with the same faces were cut (camera-service README, "Emotions of
+     * a stream without waiting").
      */
     public record Timings(
             double decodeMs, double detectMs, double classifyMs, double totalMs, Double queueMs, Double emotionAgeMs) {}
