@@ -152,9 +152,7 @@ class PredictionApiTest {
 
     @Test
     void aLoneBatchRequestIsSplitAcrossTheIdleInferenceThreads() {
-        DistributionSummary batchSizes = meters.get("emotion.inference.batch.size")
-                .tag("model", "effnetb3-fer2013")
-                .summary();
+        DistributionSummary batchSizes = batchSizes();
         long runsBefore = batchSizes.count();
         double imagesBefore = batchSizes.totalAmount();
         double upToFourBefore = runsOfAtMost(batchSizes, 4);
@@ -178,6 +176,13 @@ class PredictionApiTest {
                 .isEqualTo(2.0);
     }
 
+    /** Images per ONNX Runtime run of the test model (emotion-service's meter). */
+    private DistributionSummary batchSizes() {
+        return meters.get("emotion.inference.batch.size")
+                .tag("model", "effnetb3-fer2013")
+                .summary();
+    }
+
     /** Runs so far with at most {@code size} images (the summary's cumulative bucket of that bound). */
     private static double runsOfAtMost(DistributionSummary batchSizes, double size) {
         return Arrays.stream(batchSizes.takeSnapshot().histogramCounts())
@@ -189,9 +194,7 @@ class PredictionApiTest {
 
     @Test
     void concurrentRequestsAreGatheredIntoOneRun() {
-        DistributionSummary batchSizes = meters.get("emotion.inference.batch.size")
-                .tag("model", "effnetb3-fer2013")
-                .summary();
+        DistributionSummary batchSizes = batchSizes();
         long runsBefore = batchSizes.count();
         double imagesBefore = batchSizes.totalAmount();
         List<TestFaces.Face> faces = TestFaces.faces();
