@@ -42,9 +42,11 @@ Environment (defaults in brackets; docker-compose.yml reads the same names):
   CAMERA_INSTANCE_ID         camera-service's name in the ids of its sessions, for several instances
                              behind one gateway (docs/operating.md, "Scaling") [empty: one instance,
                              plain UUIDs; the gateway's CAMERA_INSTANCE_URL / _NAMES are then unused]
-  EMOTION_INTRA_OP_SPINNING  whether emotion-service's ONNX threads busy-wait for work [false here: all
-                             services share this machine's cores; 8 camera streams x 10 fps went from 49.7
-                             to 57.9 frames/s processed with it off (camera-service README, Figures)]
+  EMOTION_INTRA_OP_SPINNING  whether emotion-service's ONNX intra-op threads busy-wait for work [false here:
+                             all services share this machine's cores; 8 camera streams x 10 fps went from
+                             49.7 to 57.9 frames/s processed with it off (camera-service README, Figures).
+                             Moot with emotion-service's default of one intra-op thread per run; it matters
+                             when EMOTION_INTRA_OP_THREADS is set above 1]
   LOG_FORMAT                 text or json [text]
   OTLP_TRACING_ENABLED       true: every service sends its spans to OTLP_TRACING_ENDPOINT [false]
   OTLP_TRACING_ENDPOINT      OTLP/HTTP traces endpoint [http://localhost:4318/v1/traces], e.g. a Jaeger
@@ -368,6 +370,7 @@ export PLAYLIST_SERVICE_URL="${PLAYLIST_SERVICE_URL:-http://localhost:$PLAYLIST_
 export CAMERA_SERVICE_URL="${CAMERA_SERVICE_URL:-http://localhost:$CAMERA_SERVICE_PORT}"
 export LOG_FORMAT="${LOG_FORMAT:-text}"
 # every service shares this machine: emotion-service's ONNX threads must not spin on cores camera-service needs
+# (only matters with EMOTION_INTRA_OP_THREADS above its default of 1)
 export EMOTION_INTRA_OP_SPINNING="${EMOTION_INTRA_OP_SPINNING:-false}"
 # spans stay in the processes unless asked for: no tracing backend is started here (README "Tracing")
 export OTLP_TRACING_ENABLED="${OTLP_TRACING_ENABLED:-false}"
