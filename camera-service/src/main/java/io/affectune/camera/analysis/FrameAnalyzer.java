@@ -320,9 +320,7 @@ public class FrameAnalyzer {
     }
 
     private static List<FaceBox> boxes(List<DetectedFace> faces) {
-        return faces.stream()
-                .map(f -> new FaceBox(f.x(), f.y(), f.width(), f.height()))
-                .toList();
+        return faces.stream().map(StreamEmotions::box).toList();
     }
 
     private static List<Map<String, Double>> probabilities(List<EmotionPrediction> predictions) {

@@ -1,6 +1,7 @@
 package io.affectune.camera.analysis;
 
 import io.affectune.camera.emotion.EmotionPrediction;
+import io.affectune.camera.session.FaceBox;
 import io.affectune.camera.vision.DetectedFace;
 import java.util.List;
 import java.util.Optional;
@@ -129,13 +130,13 @@ final class StreamEmotions {
         return true;
     }
 
+    /** The boxes' intersection over union (the session's tracking measures overlap the same way). */
     static double iou(DetectedFace a, DetectedFace b) {
-        double w = Math.min(a.x() + a.width(), b.x() + b.width()) - Math.max(a.x(), b.x());
-        double h = Math.min(a.y() + a.height(), b.y() + b.height()) - Math.max(a.y(), b.y());
-        if (w <= 0 || h <= 0) {
-            return 0;
-        }
-        double intersection = w * h;
-        return intersection / (a.width() * a.height() + b.width() * b.height() - intersection);
+        return box(a).iou(box(b));
+    }
+
+    /** A detected face as the session knows it: its box. */
+    static FaceBox box(DetectedFace face) {
+        return new FaceBox(face.x(), face.y(), face.width(), face.height());
     }
 }

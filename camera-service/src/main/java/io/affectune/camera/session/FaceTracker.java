@@ -27,7 +27,7 @@ final class FaceTracker {
         List<Pair> pairs = new ArrayList<>();
         for (int i = 0; i < faces.size(); i++) {
             for (Track t : tracks) {
-                double iou = iou(faces.get(i), t.face);
+                double iou = faces.get(i).iou(t.face);
                 if (iou >= iouThreshold) {
                     pairs.add(new Pair(i, t, iou));
                 }
@@ -57,15 +57,5 @@ final class FaceTracker {
 
     List<Track> live() {
         return tracks;
-    }
-
-    static double iou(FaceBox a, FaceBox b) {
-        double x1 = Math.max(a.x(), b.x());
-        double y1 = Math.max(a.y(), b.y());
-        double x2 = Math.min(a.x() + a.width(), b.x() + b.width());
-        double y2 = Math.min(a.y() + a.height(), b.y() + b.height());
-        double inter = Math.max(0, x2 - x1) * Math.max(0, y2 - y1);
-        double union = a.area() + b.area() - inter;
-        return union <= 0 ? 0 : inter / union;
     }
 }
