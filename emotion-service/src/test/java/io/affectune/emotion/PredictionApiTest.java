@@ -168,12 +168,14 @@ class PredictionApiTest {
                 .expectStatus()
                 .isOk();
         assertThat(batchSizes.totalAmount() - imagesBefore).isEqualTo(8.0);
-        assertThat(batchSizes.count() - runsBefore)
-                .as("8 images with both inference threads idle: two runs of 4 side by side, not one of 8 on one core")
-                .isEqualTo(2);
+        long runs = batchSizes.count() - runsBefore;
+        // two runs of 4 as a rule; a third when a worker leaves a moment early (the split is by counts read racily)
+        assertThat(runs)
+                .as("8 images with both inference threads idle: not one run of 8 on one core")
+                .isBetween(2L, 3L);
         assertThat(runsOfAtMost(batchSizes, 4) - upToFourBefore)
-                .as("both runs of at most 4 images")
-                .isEqualTo(2.0);
+                .as("every run of at most 4 images")
+                .isEqualTo((double) runs);
     }
 
     /** Images per ONNX Runtime run of the test model (emotion-service's meter). */

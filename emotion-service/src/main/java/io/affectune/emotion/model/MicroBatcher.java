@@ -44,6 +44,8 @@ public final class MicroBatcher implements AutoCloseable {
     private final AtomicInteger preparing = new AtomicInteger();
     /** Workers waiting for work. */
     private final AtomicInteger idle = new AtomicInteger();
+    /** Images that gathering workers have yet to take within their share: not there for another worker to take. */
+    private final AtomicInteger claimed = new AtomicInteger();
 
     private final List<Thread> workers = new ArrayList<>();
     private final Timer inferenceTimer;
@@ -145,17 +147,18 @@ public final class MicroBatcher implements AutoCloseable {
      * gathering while the rest are still being queued.
      */
     public List<CompletableFuture<float[]>> submitAll(List<float[]> tensors, long deadlineNanos) {
-        preparing.addAndGet(tensors.size());
+        int announced = tensors.size();
+        preparing.addAndGet(announced);
         List<CompletableFuture<float[]>> futures = new ArrayList<>(tensors.size());
-        int queued = 0;
         try {
             for (float[] tensor : tensors) {
-                futures.add(submit(tensor, deadlineNanos));
-                queued++;
+                // withdrawn before queueing, as in submitPrepared: never counted twice
                 preparing.decrementAndGet();
+                announced--;
+                futures.add(submit(tensor, deadlineNanos));
             }
         } finally {
-            preparing.addAndGet(-(tensors.size() - queued));
+            preparing.addAndGet(-announced);
         }
         return futures;
     }
@@ -179,7 +182,13 @@ public final class MicroBatcher implements AutoCloseable {
                     continue;
                 }
                 batch.add(first);
-                gatherMore(batch, share());
+                int share = share();
+                claimed.addAndGet(share - 1);
+                try {
+                    gatherMore(batch, share);
+                } finally {
+                    claimed.addAndGet(-(share - batch.size()));
+                }
                 run(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -190,9 +199,12 @@ public final class MicroBatcher implements AutoCloseable {
         }
     }
 
-    /** This worker's batch size: what waits or is being decoded, split with the idle workers, at most the maximum. */
+    /**
+     * This worker's batch size: what waits or is being decoded and no other gathering worker has claimed, split with
+     * the idle workers, at most the maximum.
+     */
     private int share() {
-        int waiting = 1 + queue.size() + preparing.get();
+        int waiting = 1 + queue.size() + preparing.get() - claimed.get();
         int workers = 1 + idle.get();
         return Math.max(1, Math.min(maxBatchSize, (waiting + workers - 1) / workers));
     }
@@ -200,7 +212,7 @@ public final class MicroBatcher implements AutoCloseable {
     private void gatherMore(List<Job> batch, int limit) throws InterruptedException {
         long deadline = System.nanoTime() + maxWaitNanos;
         while (batch.size() < limit) {
-            queue.drainTo(batch, limit - batch.size());
+            claimed.addAndGet(-queue.drainTo(batch, limit - batch.size()));
             if (batch.size() >= limit || preparing.get() == 0) {
                 return;
             }
@@ -211,6 +223,7 @@ public final class MicroBatcher implements AutoCloseable {
             Job next = queue.poll(Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
             if (next != null) {
                 batch.add(next);
+                claimed.decrementAndGet();
             }
         }
     }
