@@ -19,6 +19,15 @@ RECIPE_KEYS = ["size", "channels", "epochs", "steps_per_epoch", "batch_size", "l
                "time_budget_minutes", "threads"]
 
 
+def flip_tta_sentence(tta: dict) -> str:
+    if tta.get("bakedIntoGraph"):
+        return "Flip TTA baked into the graph."
+    if tta.get("horizontalFlip"):
+        return ("Flip TTA by the consumer (`\"tta\": {\"horizontalFlip\": true}`): the mean of the logits of the image "
+                "and of its mirror, then softmax; the graph is one pass per image.")
+    return "No flip TTA."
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model-dir", required=True)
@@ -43,7 +52,7 @@ def main(argv=None):
       f"{'48x48 faces upscaled bilinearly (half-pixel centres)' if inp['height'] > 48 else '48x48 faces as they are'}"
       f". Output `{manifest['output']['name']}` ({manifest['output']['type']}) over "
       f"{', '.join(LABELS)}. ONNX opset {manifest['opset']}, dynamic batch. "
-      f"Flip TTA baked into the graph: {'yes' if manifest.get('tta', {}).get('bakedIntoGraph') else 'no'}.\n")
+      f"{flip_tta_sentence(manifest.get('tta', {}))}\n")
     if args.notes:
         with open(args.notes) as f:
             w("## Status\n")

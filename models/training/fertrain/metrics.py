@@ -14,7 +14,7 @@ def predict_probs(model: torch.nn.Module, images_u8: torch.Tensor, size: int, ch
     for i in range(0, images_u8.shape[0], batch):
         x = preprocess(images_u8[i:i + batch].to(device), size, channels)
         logits = model(x).float()
-        if tta:  # as FlipTTA bakes it into the graph: the mean of the logits of the image and its mirror
+        if tta:  # as model.json asks consumers (OnnxClassifier): the mean of the logits of the image and its mirror
             logits = (logits + model(torch.flip(x, [3])).float()) * 0.5
         out.append(torch.softmax(logits, 1).cpu())
     return torch.cat(out).numpy().astype(np.float32)

@@ -147,21 +147,6 @@ def efficientnet_b3(num_classes: int = 7, in_channels: int = 1, dropout: float =
     return EfficientNet(1.2, 1.4, num_classes=num_classes, in_channels=in_channels, dropout=dropout, drop_path=drop_path)
 
 
-class FlipTTA(nn.Module):
-    """Wraps a classifier: the mean of the logits of the image and of its horizontal mirror (still logits, so
-    consumers need not know). The mirror is a Gather with a constant reversed index, which every
-    exporter/runtime handles."""
-
-    def __init__(self, net: nn.Module, width: int):
-        super().__init__()
-        self.net = net
-        self.register_buffer("reverse", torch.arange(width - 1, -1, -1), persistent=False)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        mirrored = torch.index_select(x, 3, self.reverse)
-        return (self.net(x) + self.net(mirrored)) * 0.5
-
-
 class Softmax(nn.Module):
     def __init__(self, net: nn.Module):
         super().__init__()

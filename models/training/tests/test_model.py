@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from fertrain import LABELS
-from fertrain.model import FlipTTA, efficientnet_b3
+from fertrain.model import efficientnet_b3
 
 
 def count(m):
@@ -31,13 +31,3 @@ def test_stochastic_depth_only_while_training():
     x = torch.randn(4, 1, 48, 48)
     net.eval()
     assert torch.equal(net(x), net(x))
-
-
-def test_flip_tta_is_mean_of_logits_of_image_and_mirror():
-    torch.manual_seed(0)
-    net = efficientnet_b3(len(LABELS), in_channels=1).eval()
-    x = torch.randn(3, 1, 48, 48)
-    with torch.no_grad():
-        expected = (net(x) + net(torch.flip(x, [3]))) / 2
-        got = FlipTTA(net, 48).eval()(x)
-    assert torch.allclose(got, expected, atol=1e-6)

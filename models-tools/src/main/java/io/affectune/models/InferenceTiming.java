@@ -18,12 +18,19 @@ public record InferenceTiming(double p50Millis, double p95Millis, double meanMil
 
     /**
      * Times {@code iterations} runs of one batch of random inputs (uniform in [-1, 1)), after
-     * {@code warmup} runs that are not timed.
+     * {@code warmup} runs that are not timed. A face costs {@code passesPerFace} rows of the run (2 for a model
+     * whose manifest asks for flip TTA: the face and its mirror in one run, as a lone worker runs them).
      */
     public static InferenceTiming measure(
-            OnnxClassifier classifier, int valuesPerImage, int batch, int warmup, int iterations, Random random) {
-        List<float[]> inputs = new ArrayList<>(batch);
-        for (int b = 0; b < batch; b++) {
+            OnnxClassifier classifier,
+            int valuesPerImage,
+            int batch,
+            int passesPerFace,
+            int warmup,
+            int iterations,
+            Random random) {
+        List<float[]> inputs = new ArrayList<>(batch * passesPerFace);
+        for (int b = 0; b < batch * passesPerFace; b++) {
             float[] image = new float[valuesPerImage];
             for (int i = 0; i < image.length; i++) {
                 image[i] = random.nextFloat() * 2 - 1;

@@ -85,7 +85,12 @@ public record ModelManifest(
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record ClassMetrics(double precision, double recall, int support) {}
 
-    /** {@code bakedIntoGraph}: the ONNX graph already averages the flip, so consumers must not add it again. */
+    /**
+     * {@code horizontalFlip}: consumers run the image and its horizontal mirror and average them (the logits when the
+     * output is logits, then softmax: the maths of the manifest's metrics; see {@link OnnxClassifier#combineMirrored}).
+     * {@code bakedIntoGraph}: the ONNX graph already averages the flip (models 0.1.0-0.4.0), so consumers must not add
+     * it again.
+     */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Tta(boolean horizontalFlip, boolean bakedIntoGraph) {}
 
@@ -154,6 +159,11 @@ public record ModelManifest(
     /** Whether consumers must average the image and its mirror themselves (not when the graph does it). */
     public boolean horizontalFlipTta() {
         return tta != null && tta.horizontalFlip() && !tta.bakedIntoGraph();
+    }
+
+    /** Network passes per face: 2 when consumers run the mirror too ({@link #horizontalFlipTta()}), else 1. */
+    public int passesPerFace() {
+        return horizontalFlipTta() ? 2 : 1;
     }
 
     private void require(boolean condition, String problem) {

@@ -160,13 +160,54 @@ public final class OnnxClassifier implements AutoCloseable {
      * Softmax is applied when the model outputs logits.
      */
     public float[][] classify(List<float[]> images) {
-        float[][] probabilities = new float[images.size()][];
+        float[][] scores = scores(images);
+        if (logits) {
+            for (float[] row : scores) {
+                softmaxInPlace(row);
+            }
+        }
+        return scores;
+    }
+
+    /** The model's raw outputs for each preprocessed image, in input order: logits or probabilities, as it declares. */
+    public float[][] scores(List<float[]> images) {
+        float[][] scores = new float[images.size()][];
         for (int start = 0; start < images.size(); start += maxBatch) {
             int end = (int) Math.min(images.size(), (long) start + maxBatch);
             float[][] chunk = run(images.subList(start, end));
-            System.arraycopy(chunk, 0, probabilities, start, chunk.length);
+            System.arraycopy(chunk, 0, scores, start, chunk.length);
         }
-        return probabilities;
+        return scores;
+    }
+
+    /** Whether {@link #scores} are logits (else probabilities). */
+    public boolean outputIsLogits() {
+        return logits;
+    }
+
+    /**
+     * Probabilities of an image from the raw outputs ({@link #scores}) of the image and of its horizontal mirror:
+     * the mean of the two logits, then softmax (with a probabilities output, the mean of the two), as the training
+     * code evaluates flip TTA (fertrain/metrics.py) and as the manifest's metrics were measured.
+     */
+    public float[] combineMirrored(float[] image, float[] mirror) {
+        float[] mean = new float[image.length];
+        for (int k = 0; k < image.length; k++) {
+            mean[k] = (image[k] + mirror[k]) / 2f;
+        }
+        if (logits) {
+            softmaxInPlace(mean);
+        }
+        return mean;
+    }
+
+    /** Probabilities from one raw output ({@link #scores}): softmax when the model outputs logits. */
+    public float[] probabilities(float[] scores) {
+        float[] out = scores.clone();
+        if (logits) {
+            softmaxInPlace(out);
+        }
+        return out;
     }
 
     private float[][] run(List<float[]> images) {
@@ -192,9 +233,6 @@ public final class OnnxClassifier implements AutoCloseable {
             float[][] out = new float[batch][classes];
             for (int i = 0; i < batch; i++) {
                 scores.get(out[i]);
-                if (logits) {
-                    softmaxInPlace(out[i]);
-                }
             }
             return out;
         } catch (OrtException e) {
@@ -247,7 +285,10 @@ public final class OnnxClassifier implements AutoCloseable {
         }
     }
 
-    /** Classifies with optional horizontal-flip test-time augmentation (mean of both probabilities). */
+    /**
+     * Classifies with optional horizontal-flip test-time augmentation: the images and their mirrors in one run,
+     * combined by {@link #combineMirrored}.
+     */
     public static float[][] classifyWithTta(
             OnnxClassifier classifier, FacePreprocessor preprocessor, List<float[]> images, boolean horizontalFlip) {
         if (!horizontalFlip) {
@@ -258,16 +299,10 @@ public final class OnnxClassifier implements AutoCloseable {
         for (float[] image : images) {
             both.add(preprocessor.flipHorizontally(image));
         }
-        float[][] all = classifier.classify(both);
+        float[][] all = classifier.scores(both);
         float[][] out = new float[images.size()][];
         for (int i = 0; i < images.size(); i++) {
-            float[] a = all[i];
-            float[] b = all[i + images.size()];
-            float[] mean = new float[a.length];
-            for (int k = 0; k < a.length; k++) {
-                mean[k] = (a[k] + b[k]) / 2f;
-            }
-            out[i] = mean;
+            out[i] = classifier.combineMirrored(all[i], all[i + images.size()]);
         }
         return out;
     }

@@ -40,6 +40,7 @@ public final class LatencyBench {
         int channels;
         int height;
         int width;
+        int passes = 1;
         String name;
         if (Files.isDirectory(model)) {
             ModelDescriptor descriptor = ModelDirectory.load(model);
@@ -47,7 +48,9 @@ public final class LatencyBench {
             channels = descriptor.manifest().input().channels();
             height = descriptor.manifest().input().height();
             width = descriptor.manifest().input().width();
-            name = descriptor.id() + " " + descriptor.manifest().version();
+            passes = descriptor.manifest().passesPerFace();
+            name = descriptor.id() + " " + descriptor.manifest().version()
+                    + (passes == 2 ? " (flip TTA: each face and its mirror in one run)" : "");
         } else {
             classifier = new OnnxClassifier(model, null, null, true, threads);
             long[] shape = classifier.inputShape();
@@ -73,7 +76,7 @@ public final class LatencyBench {
             Random random = new Random(42);
             for (int batch : batches) {
                 InferenceTiming timing = InferenceTiming.measure(
-                        classifier, channels * height * width, batch, warmup, iterations, random);
+                        classifier, channels * height * width, batch, passes, warmup, iterations, random);
                 System.out.printf(
                         "%6d %10.2f %10.2f %10.2f %12.1f%n",
                         batch, timing.p50Millis(), timing.p95Millis(), timing.meanMillis(), timing.facesPerSecond());

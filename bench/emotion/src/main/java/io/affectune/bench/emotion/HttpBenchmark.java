@@ -152,6 +152,7 @@ public final class HttpBenchmark {
                         classifier,
                         input.channels() * input.height() * input.width(),
                         batches[b],
+                        model.manifest().passesPerFace(),
                         30,
                         iterations,
                         new Random(7));
