@@ -151,11 +151,31 @@ class PredictionApiTest {
     }
 
     @Test
-    void aLoneBatchRequestIsSplitAcrossTheIdleInferenceThreads() {
+    void aLoneImageAndItsMirrorRunSideBySideOnTheIdleInferenceThreads() {
+        assertThat(passesPerFace()).as("the committed model asks for flip TTA").isEqualTo(2);
         DistributionSummary batchSizes = batchSizes();
         long runsBefore = batchSizes.count();
-        double imagesBefore = batchSizes.totalAmount();
-        double upToFourBefore = runsOfAtMost(batchSizes, 4);
+        double rowsBefore = batchSizes.totalAmount();
+        client.post()
+                .uri("/api/v1/predictions")
+                .contentType(MediaType.IMAGE_PNG)
+                .bodyValue(TestFaces.faces().get(0).png())
+                .exchange()
+                .expectStatus()
+                .isOk();
+        assertThat(batchSizes.totalAmount() - rowsBefore).isEqualTo(2.0);
+        assertThat(batchSizes.count() - runsBefore)
+                .as("the image and its mirror with both inference threads idle: two runs of one, not one of two")
+                .isEqualTo(2L);
+    }
+
+    @Test
+    void aLoneBatchRequestIsSplitAcrossTheIdleInferenceThreads() {
+        int passes = passesPerFace();
+        DistributionSummary batchSizes = batchSizes();
+        long runsBefore = batchSizes.count();
+        double rowsBefore = batchSizes.totalAmount();
+        double halfBefore = runsOfAtMost(batchSizes, 4 * passes);
         MultipartBodyBuilder body = new MultipartBodyBuilder();
         for (TestFaces.Face face : TestFaces.faces().subList(0, 8)) {
             body.part("image", named(face.png(), face.file())).contentType(MediaType.IMAGE_PNG);
@@ -167,25 +187,30 @@ class PredictionApiTest {
                 .exchange()
                 .expectStatus()
                 .isOk();
-        assertThat(batchSizes.totalAmount() - imagesBefore).isEqualTo(8.0);
+        assertThat(batchSizes.totalAmount() - rowsBefore).isEqualTo(8.0 * passes);
         long runs = batchSizes.count() - runsBefore;
-        // two runs of 4 as a rule; a third when a worker leaves a moment early (the split is by counts read racily)
+        // two runs of half as a rule; a third when a worker leaves a moment early (the split is by counts read racily)
         assertThat(runs)
-                .as("8 images with both inference threads idle: not one run of 8 on one core")
+                .as("8 images with both inference threads idle: not one run of all on one core")
                 .isBetween(2L, 3L);
-        assertThat(runsOfAtMost(batchSizes, 4) - upToFourBefore)
-                .as("every run of at most 4 images")
+        assertThat(runsOfAtMost(batchSizes, 4 * passes) - halfBefore)
+                .as("every run of at most half the rows")
                 .isEqualTo((double) runs);
     }
 
-    /** Images per ONNX Runtime run of the test model (emotion-service's meter). */
+    /** Rows (network passes) per face of the test model: 2 when its manifest asks for flip TTA. */
+    private static int passesPerFace() {
+        return ModelDirectory.load(TestFaces.MODEL_DIR).manifest().passesPerFace();
+    }
+
+    /** Rows per ONNX Runtime run of the test model (emotion-service's meter). */
     private DistributionSummary batchSizes() {
         return meters.get("emotion.inference.batch.size")
                 .tag("model", "effnetb3-fer2013")
                 .summary();
     }
 
-    /** Runs so far with at most {@code size} images (the summary's cumulative bucket of that bound). */
+    /** Runs so far with at most {@code size} rows (the summary's cumulative bucket of that bound). */
     private static double runsOfAtMost(DistributionSummary batchSizes, double size) {
         return Arrays.stream(batchSizes.takeSnapshot().histogramCounts())
                 .filter(bucket -> bucket.bucket() == size)
@@ -214,9 +239,9 @@ class PredictionApiTest {
                 .block(Duration.ofSeconds(120));
         assertThat(answers).hasSize(48);
         long runs = batchSizes.count() - runsBefore;
-        double images = batchSizes.totalAmount() - imagesBefore;
+        double rows = batchSizes.totalAmount() - imagesBefore;
         System.out.printf("48 concurrent requests ran in %d ONNX runs%n", runs);
-        assertThat(images).isEqualTo(48.0);
+        assertThat(rows).isEqualTo(48.0 * passesPerFace());
         assertThat(runs).as("ONNX runs for 48 concurrent requests").isLessThan(48);
     }
 

@@ -16,12 +16,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Gathers images from concurrent requests into one ONNX Runtime run. Dedicated worker threads take
- * the first waiting image, then add whatever else is queued, up to the batch size. They wait (at
+ * Gathers images from concurrent requests into one ONNX Runtime run. The queue holds rows, one per network pass: an
+ * image, and when the manifest asks for flip TTA its mirror too, queued right behind it as a row of its own; the
+ * image's answer is the two rows' outputs combined ({@link OnnxClassifier#combineMirrored}). Dedicated worker threads
+ * take the first waiting row, then add whatever else is queued, up to the batch size. They wait (at
  * most the configured time) for more only while other requests are still being decoded, so a lone
  * request never waits for company that is not coming. While other workers are idle, a worker takes only its share
- * of what is waiting (a lone batch request of 8 images runs as two runs of 4 side by side on two workers, each on
- * its own core), so that idle cores shorten the answer; under load every worker is busy and batches fill up.
+ * of what is waiting, so that idle cores shorten the answer: a lone image and its mirror run side by side on two
+ * workers, each on its own core (half the time of the two passes in one run), a lone batch request of 8 images
+ * as two runs of 8 rows; under load every worker is busy and batches fill up.
  *
  * <p>Overload is shed early, by queueing deadline: {@link #admit} estimates how long the images already
  * queued or being decoded will keep a new one from starting (their number x the measured time per image,
@@ -33,29 +36,39 @@ public final class MicroBatcher implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(MicroBatcher.class);
 
+    /** One row: a preprocessed image or its mirror; the future completes with the model's raw output for it. */
     private record Job(float[] tensor, CompletableFuture<float[]> result, long deadlineNanos) {}
 
     private final OnnxClassifier classifier;
     private final FacePreprocessor preprocessor;
-    private final boolean flipTta;
+    /** Rows per image: 2 with flip TTA (the image and its mirror), else 1. */
+    private final int passes;
+    /** Rows per run at most. */
     private final int maxBatchSize;
+
     private final long maxWaitNanos;
     private final BlockingQueue<Job> queue;
+    /** Rows of images being decoded (announced by {@link #preparing()}) or about to be queued. */
     private final AtomicInteger preparing = new AtomicInteger();
     /** Workers waiting for work. */
     private final AtomicInteger idle = new AtomicInteger();
-    /** Images that gathering workers have yet to take within their share: not there for another worker to take. */
+    /** Rows that gathering workers have yet to take within their share: not there for another worker to take. */
     private final AtomicInteger claimed = new AtomicInteger();
 
     private final List<Thread> workers = new ArrayList<>();
     private final Timer inferenceTimer;
     private final DistributionSummary batchSizes;
     private final int threads;
-    /** Inference time per image, a moving average of the last runs; 0 until the first run. */
-    private volatile double nanosPerImage;
+    /** Inference time per row, a moving average of the last runs; 0 until the first run. */
+    private volatile double nanosPerRow;
 
     private volatile boolean running = true;
 
+    /**
+     * @param flipTta whether each image is run with its horizontal mirror (the manifest's consumer-side flip TTA)
+     * @param maxBatchSize images per run at most (with flip TTA, twice as many rows)
+     * @param queueCapacity images that may wait at most
+     */
     public MicroBatcher(
             String modelId,
             OnnxClassifier classifier,
@@ -69,10 +82,10 @@ public final class MicroBatcher implements AutoCloseable {
             DistributionSummary batchSizes) {
         this.classifier = classifier;
         this.preprocessor = preprocessor;
-        this.flipTta = flipTta;
-        this.maxBatchSize = maxBatchSize;
+        this.passes = flipTta ? 2 : 1;
+        this.maxBatchSize = maxBatchSize * passes;
         this.maxWaitNanos = maxWait.toNanos();
-        this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.queue = new ArrayBlockingQueue<>(queueCapacity * passes);
         this.inferenceTimer = inferenceTimer;
         this.batchSizes = batchSizes;
         this.threads = threads;
@@ -86,7 +99,7 @@ public final class MicroBatcher implements AutoCloseable {
 
     /** How long an image admitted now would wait before its inference starts, by the current queue. */
     public long estimatedWaitNanos() {
-        return (long) ((queue.size() + preparing.get()) * nanosPerImage / threads);
+        return (long) ((queue.size() + preparing.get()) * nanosPerRow / threads);
     }
 
     /**
@@ -109,21 +122,17 @@ public final class MicroBatcher implements AutoCloseable {
 
     /** Marks that a request has started decoding an image that will be submitted soon. */
     public void preparing() {
-        preparing.incrementAndGet();
+        preparing.addAndGet(passes);
     }
 
     /** Withdraws an announcement of {@link #preparing()} without submitting (bad image, or decoding done). */
     public void preparationEnded() {
-        preparing.decrementAndGet();
+        preparing.addAndGet(-passes);
     }
 
-    /**
-     * Submits an image announced with {@link #preparing()}. The announcement is withdrawn before
-     * the image is queued, so that a worker seeing it never waits for an image already in the queue.
-     */
+    /** Submits an image announced with {@link #preparing()}; as {@link #submit}. */
     public CompletableFuture<float[]> submitPrepared(float[] tensor, long deadlineNanos) {
-        preparing.decrementAndGet();
-        return submit(tensor, deadlineNanos);
+        return enqueue(tensor, deadlineNanos);
     }
 
     /**
@@ -132,14 +141,8 @@ public final class MicroBatcher implements AutoCloseable {
      * @throws QueueFullException when the queue is at capacity (the caller answers 503)
      */
     public CompletableFuture<float[]> submit(float[] tensor, long deadlineNanos) {
-        if (!running) {
-            throw new IllegalStateException("the model is shutting down");
-        }
-        CompletableFuture<float[]> result = new CompletableFuture<>();
-        if (!queue.offer(new Job(tensor, result, deadlineNanos))) {
-            throw new QueueFullException(queue.size());
-        }
-        return result;
+        preparing();
+        return enqueue(tensor, deadlineNanos);
     }
 
     /**
@@ -148,23 +151,63 @@ public final class MicroBatcher implements AutoCloseable {
      */
     public List<CompletableFuture<float[]>> submitAll(List<float[]> tensors, long deadlineNanos) {
         int announced = tensors.size();
-        preparing.addAndGet(announced);
+        preparing.addAndGet(announced * passes);
         List<CompletableFuture<float[]>> futures = new ArrayList<>(tensors.size());
         try {
             for (float[] tensor : tensors) {
-                // withdrawn before queueing, as in submitPrepared: never counted twice
-                preparing.decrementAndGet();
                 announced--;
-                futures.add(submit(tensor, deadlineNanos));
+                futures.add(enqueue(tensor, deadlineNanos));
             }
         } finally {
-            preparing.addAndGet(-announced);
+            preparing.addAndGet(-announced * passes);
         }
         return futures;
     }
 
+    /**
+     * Queues an announced image's rows. Each row's announcement is withdrawn just before it is queued, so that a
+     * worker seeing it never waits for a row already in the queue, while the mirror, still announced when the image
+     * is queued, lets a lone worker wait for it and run both in one run.
+     */
+    private CompletableFuture<float[]> enqueue(float[] tensor, long deadlineNanos) {
+        int announced = passes;
+        try {
+            if (!running) {
+                throw new IllegalStateException("the model is shutting down");
+            }
+            float[] mirror = passes == 2 ? preprocessor.flipHorizontally(tensor) : null;
+            preparing.decrementAndGet();
+            announced--;
+            CompletableFuture<float[]> image = offer(tensor, deadlineNanos);
+            if (mirror == null) {
+                return image.thenApply(classifier::probabilities);
+            }
+            preparing.decrementAndGet();
+            announced--;
+            CompletableFuture<float[]> mirrored;
+            try {
+                mirrored = offer(mirror, deadlineNanos);
+            } catch (QueueFullException e) {
+                image.cancel(false); // a worker skips it
+                throw e;
+            }
+            return image.thenCombine(mirrored, classifier::combineMirrored);
+        } finally {
+            preparing.addAndGet(-announced);
+        }
+    }
+
+    private CompletableFuture<float[]> offer(float[] tensor, long deadlineNanos) {
+        CompletableFuture<float[]> result = new CompletableFuture<>();
+        if (!queue.offer(new Job(tensor, result, deadlineNanos))) {
+            throw new QueueFullException(queueDepth());
+        }
+        return result;
+    }
+
+    /** Images waiting for inference (rows over rows per image, rounded up). */
     public int queueDepth() {
-        return queue.size();
+        return (queue.size() + passes - 1) / passes;
     }
 
     private void work() {
@@ -231,6 +274,9 @@ public final class MicroBatcher implements AutoCloseable {
     private void run(List<Job> batch) {
         long now = System.nanoTime();
         batch.removeIf(job -> {
+            if (job.result().isDone()) { // cancelled: its image was refused
+                return true;
+            }
             if (now - job.deadlineNanos() > 0) {
                 job.result()
                         .completeExceptionally(
@@ -249,14 +295,14 @@ public final class MicroBatcher implements AutoCloseable {
         }
         long started = System.nanoTime();
         try {
-            float[][] probabilities = OnnxClassifier.classifyWithTta(classifier, preprocessor, tensors, flipTta);
+            float[][] scores = classifier.scores(tensors);
             long elapsed = System.nanoTime() - started;
             inferenceTimer.record(elapsed, TimeUnit.NANOSECONDS);
-            double perImage = (double) elapsed / batch.size();
-            nanosPerImage = nanosPerImage == 0 ? perImage : 0.7 * nanosPerImage + 0.3 * perImage;
+            double perRow = (double) elapsed / batch.size();
+            nanosPerRow = nanosPerRow == 0 ? perRow : 0.7 * nanosPerRow + 0.3 * perRow;
             batchSizes.record(batch.size());
             for (int i = 0; i < batch.size(); i++) {
-                batch.get(i).result().complete(probabilities[i]);
+                batch.get(i).result().complete(scores[i]);
             }
         } catch (RuntimeException e) {
             log.error("inference failed for a batch of {}", batch.size(), e);

@@ -110,7 +110,7 @@ public class ModelRegistry implements SmartLifecycle {
                 .maximumExpectedValue(Duration.ofSeconds(10))
                 .register(meters);
         DistributionSummary batchSizes = DistributionSummary.builder("emotion.inference.batch.size")
-                .description("Images per ONNX Runtime run")
+                .description("Rows per ONNX Runtime run (with flip TTA an image is two rows: itself and its mirror)")
                 .tag("model", id)
                 .serviceLevelObjectives(1, 2, 4, 8, 16, 32)
                 .register(meters);
