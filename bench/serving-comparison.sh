@@ -2,7 +2,9 @@
 # Side by side, in one run, on the same face images (48x48 PNG crops of FER2013 validation faces):
 #  1. the emotion model served the seed's way (PyTorch eager behind a Python HTTP server,
 #     bench/pytorch_server.py) vs emotion-service (ONNX Runtime, Spring WebFlux) over HTTP, sequential
-#     requests of 1 and of 8 images: p50/p95 latency, images/s, and the ratio;
+#     requests of 1 and of 8 images: p50/p95 latency, images/s, and the ratio; each server warmed up first (30
+#     requests, and emotion-service's JVM for 20 s per batch size: it compiles its hot paths only after thousands of
+#     requests, and a deployed service runs warm; PyTorch eager has no JIT to warm);
 #  2. face detection: OpenCV's Haar cascade (the seed's detector) vs YuNet (camera-service's default) on
 #     the same 640x480 frames: time per frame and faces found (bench/camera's DetectorComparison tool).
 #
@@ -42,7 +44,9 @@ declare -A P50
 for batch in 1 8; do
   for kind in pytorch emotion; do
     port=$TORCH_PORT; [ "$kind" = emotion ] && port=$EMOTION_PORT
-    r=$("$PY" bench/serving_client.py --port "$port" --kind "$kind" --batch "$batch" --requests "$REQUESTS" "${FACES[@]}")
+    warm=0; [ "$kind" = emotion ] && warm=20
+    r=$("$PY" bench/serving_client.py --port "$port" --kind "$kind" --batch "$batch" --requests "$REQUESTS" \
+      --warmup-seconds "$warm" "${FACES[@]}")
     read -r p50 p95 ips < <(python3 -c "import json,sys; r=json.loads(sys.argv[1]); print(r['p50_ms'], r['p95_ms'], r['images_per_s'])" "$r")
     P50[$kind$batch]=$p50
     name="PyTorch $(python3 -c 'import torch' 2>/dev/null; echo eager) + Python http.server"

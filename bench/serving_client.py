@@ -15,7 +15,10 @@ def main():
     p.add_argument("--kind", choices=["emotion", "pytorch"], required=True)
     p.add_argument("--batch", type=int, default=1)
     p.add_argument("--requests", type=int, default=200)
-    p.add_argument("--warmup", type=int, default=30)
+    p.add_argument("--warmup", type=int, default=30, help="requests before the measured ones")
+    p.add_argument("--warmup-seconds", type=float, default=0,
+                   help="keep warming up (at least --warmup requests) for this long: a JVM compiles its hot paths "
+                        "only after thousands of requests")
     p.add_argument("images", nargs="+")
     a = p.parse_args()
     pngs = [open(f, "rb").read() for f in a.images]
@@ -36,7 +39,9 @@ def main():
             "application/octet-stream"
     conn = http.client.HTTPConnection("127.0.0.1", a.port, timeout=60)
     times = []
-    for i in range(a.warmup + a.requests):
+    warm_until = time.perf_counter() + a.warmup_seconds
+    i = 0
+    while len(times) < a.requests:
         started = time.perf_counter()
         conn.request("POST", path, body=body, headers={"Content-Type": ctype})
         response = conn.getresponse()
@@ -47,8 +52,9 @@ def main():
         answer = json.loads(data)
         if (len(answer) if isinstance(answer, list) else 1) != a.batch:
             raise SystemExit(f"{a.kind} answered {answer!r}")
-        if i >= a.warmup:
+        if i >= a.warmup and started >= warm_until:
             times.append(elapsed)
+        i += 1
     times.sort()
     p50, p95 = times[len(times) // 2], times[int(len(times) * 0.95)]
     print(json.dumps({"kind": a.kind, "batch": a.batch, "p50_ms": round(p50 * 1000, 2),

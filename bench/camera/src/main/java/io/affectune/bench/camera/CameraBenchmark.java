@@ -32,6 +32,8 @@ import org.opencv.core.Mat;
  * (a random walk of up to {@code --jitter} px), as a person sitting in front of a camera does.
  * Run: camera-service/scripts/benchmark.sh [--requests 300] [--seconds 30] [--sessions 4] [--fps 10] [--jitter 3]
  * [--camera URL] [--analyze-during-streams N] (N more /analyze requests, one after another, while the streams run)
+ * [--warmup-seconds 20] (4 clients send /analyze requests that long first: the JVMs compile their hot paths only after
+ * thousands of requests, and a deployed service runs warm; 0 = only the 50 sequential warm-up requests)
  */
 public final class CameraBenchmark {
 
@@ -46,6 +48,7 @@ public final class CameraBenchmark {
         String cameraUrl = CropCalibration.arg(args, "--camera", null);
         // /analyze requests sent one after another while the streams run (0 = none): the "while N streams run" figure
         int analyzeDuring = Integer.parseInt(CropCalibration.arg(args, "--analyze-during-streams", "0"));
+        int warmupSeconds = Integer.parseInt(CropCalibration.arg(args, "--warmup-seconds", "20"));
         Services services = cameraUrl == null ? new Services(null) : null;
         try {
             String base = cameraUrl != null ? cameraUrl : services.camera.baseUrl();
@@ -57,6 +60,7 @@ public final class CameraBenchmark {
                     "frame: 640x480 JPEG, %d bytes, one face; %d CPU cores%n",
                     jpeg.length,
                     Runtime.getRuntime().availableProcessors());
+            warmUp(base, jpeg, warmupSeconds);
             analyzeLatency(base, jpeg, requests, "");
             List<byte[]> moving = new ArrayList<>();
             java.util.Random walk = new java.util.Random(7);
@@ -90,6 +94,39 @@ public final class CameraBenchmark {
                 services.close();
             }
         }
+    }
+
+    /** {@code seconds} of /analyze requests from 4 clients at once, answers not measured. */
+    private static void warmUp(String base, byte[] jpeg, int seconds) throws Exception {
+        if (seconds <= 0) {
+            return;
+        }
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/v1/analyze"))
+                .header("Content-Type", "image/jpeg")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(jpeg))
+                .build();
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
+        List<Thread> clients = new ArrayList<>();
+        for (int c = 0; c < 4; c++) {
+            Thread client = new Thread(() -> {
+                try {
+                    while (System.nanoTime() < end) {
+                        http.send(request, HttpResponse.BodyHandlers.discarding());
+                        sent.incrementAndGet();
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException("warm-up request failed: " + e, e);
+                }
+            });
+            client.start();
+            clients.add(client);
+        }
+        for (Thread client : clients) {
+            client.join();
+        }
+        System.out.printf(Locale.ROOT, "warm-up: %d /analyze requests from 4 clients in %d s%n", sent.get(), seconds);
     }
 
     private static void analyzeLatency(String base, byte[] jpeg, int requests, String during) throws Exception {
