@@ -3,6 +3,7 @@ package io.affectune.camera.emotion;
 import io.affectune.camera.config.CameraProperties;
 import io.affectune.support.client.HttpClientSettings;
 import io.affectune.support.client.HttpClients;
+import io.affectune.support.client.MultipartBody;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
@@ -17,13 +18,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.ParameterizedTypeReference;
-import org.springframework.core.io.ByteArrayResource;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
-import org.springframework.http.client.MultipartBodyBuilder;
 import org.springframework.stereotype.Component;
 import org.springframework.util.unit.DataSize;
-import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientResponseException;
 import reactor.core.publisher.Mono;
@@ -89,16 +87,9 @@ public class EmotionClient {
         if (until != 0 && System.nanoTime() - until < 0) {
             return Mono.just(Optional.empty());
         }
-        MultipartBodyBuilder body = new MultipartBodyBuilder();
+        MultipartBody body = new MultipartBody();
         for (int i = 0; i < pngCrops.size(); i++) {
-            String name = "face-" + i + ".png";
-            body.part("image", new ByteArrayResource(pngCrops.get(i)) {
-                        @Override
-                        public String getFilename() {
-                            return name;
-                        }
-                    })
-                    .contentType(MediaType.IMAGE_PNG);
+            body.part("image", "face-" + i + ".png", MediaType.IMAGE_PNG, pngCrops.get(i));
         }
         // the model the faces were framed for: emotion-service answers 409 when it serves another version of it
         return client.post()
@@ -109,7 +100,8 @@ public class EmotionClient {
                 .accept(MediaType.APPLICATION_JSON)
                 // the deadline travels with the request: emotion-service sheds work nobody would wait for
                 .header("X-Deadline-Ms", Long.toString(timeout.toMillis()))
-                .body(BodyInserters.fromMultipartData(body.build()))
+                .contentType(body.contentType())
+                .bodyValue(body.toByteArray())
                 .retrieve()
                 .bodyToMono(LIST)
                 .flatMap(list -> list.size() == pngCrops.size()
