@@ -180,11 +180,6 @@ public final class OnnxClassifier implements AutoCloseable {
         return scores;
     }
 
-    /** Whether {@link #scores} are logits (else probabilities). */
-    public boolean outputIsLogits() {
-        return logits;
-    }
-
     /**
      * Probabilities of an image from the raw outputs ({@link #scores}) of the image and of its horizontal mirror:
      * the mean of the two logits, then softmax (with a probabilities output, the mean of the two), as the training

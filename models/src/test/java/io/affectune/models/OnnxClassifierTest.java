@@ -68,6 +68,35 @@ class OnnxClassifierTest {
     }
 
     @Test
+    void flipTtaIsTheSoftmaxOfTheMeanOfTheTwoLogitsAsTheTrainingCodeMeasuresIt() throws Exception {
+        ModelDescriptor model = ModelDirectory.load(tinyModelsDir().resolve("tiny-linear"));
+        FacePreprocessor preprocessor = new FacePreprocessor(model.manifest());
+        float[] image = new float[16];
+        for (int i = 0; i < 16; i++) {
+            image[i] = (i % 4) * 0.6f - 0.9f; // rows that are not symmetric: the mirror differs
+        }
+        try (OnnxClassifier classifier = new OnnxClassifier(model, 1)) {
+            float[] mirror = preprocessor.flipHorizontally(image);
+            float[][] logits = classifier.scores(List.of(image, mirror));
+            float[] meanLogits = new float[7];
+            for (int c = 0; c < 7; c++) {
+                meanLogits[c] = (logits[0][c] + logits[1][c]) / 2;
+            }
+            OnnxClassifier.softmaxInPlace(meanLogits);
+            float[][] probabilities = classifier.classify(List.of(image, mirror));
+            float[] tta = OnnxClassifier.classifyWithTta(classifier, preprocessor, List.of(image), true)[0];
+
+            assertThat(tta).containsExactly(meanLogits, within(1e-6f));
+            assertThat(classifier.combineMirrored(logits[0], logits[1])).containsExactly(meanLogits, within(1e-6f));
+            float largestGap = 0;
+            for (int c = 0; c < 7; c++) {
+                largestGap = Math.max(largestGap, Math.abs(tta[c] - (probabilities[0][c] + probabilities[1][c]) / 2));
+            }
+            assertThat(largestGap).as("not the mean of the two probabilities").isGreaterThan(1e-5f);
+        }
+    }
+
+    @Test
     void intraOpThreadsThatSleepInsteadOfSpinningGiveTheSameAnswers() throws Exception {
         ModelDescriptor model = ModelDirectory.load(tinyModelsDir().resolve("tiny-linear"));
         float[] image = new float[16];
