@@ -87,8 +87,9 @@ case "$cmd" in
     cd "$root"
     "$PY" "$here/export.py" --checkpoint "$checkpoint" --model-dir "$model" --data "$data" --tta auto \
         --version "$version" --probs "$run/val-probs.f32" | tee "$run/export.txt"
-    # Promotion compares the checkpoints without TTA; users get the exported graph (flip TTA baked in when it
-    # helps). Keep the committed model and checkpoint unless the export also beats the committed model.json.
+    # Promotion compares the checkpoints without TTA; users get the exported model (with the flip TTA that model.json
+    # asks of consumers when it helps). Keep the committed model and checkpoint unless the export also beats the
+    # committed model.json.
     committed_json="$(git show "HEAD:models/effnetb3-fer2013/model.json" 2>/dev/null || true)"
     if [ -n "$committed_json" ] && ! COMMITTED="$committed_json" "$PY" -c '
 import json, os, sys
