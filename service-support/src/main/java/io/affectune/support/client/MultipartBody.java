@@ -2,7 +2,9 @@ package io.affectune.support.client;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.http.MediaType;
 
@@ -40,15 +42,15 @@ public final class MultipartBody {
 
     /** {@code multipart/form-data} with this body's boundary. */
     public MediaType contentType() {
-        return new MediaType(MediaType.MULTIPART_FORM_DATA, java.util.Map.of("boundary", boundary));
+        return new MediaType(MediaType.MULTIPART_FORM_DATA, Map.of("boundary", boundary));
     }
 
     /** The whole body, closing delimiter included. */
     public byte[] toByteArray() {
-        ByteArrayOutputStream whole = new ByteArrayOutputStream(out.size() + boundary.length() + 8);
-        whole.writeBytes(out.toByteArray());
-        whole.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
-        return whole.toByteArray();
+        byte[] end = ("--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] body = Arrays.copyOf(out.toByteArray(), out.size() + end.length);
+        System.arraycopy(end, 0, body, out.size(), end.length);
+        return body;
     }
 
     private void write(String text) {
