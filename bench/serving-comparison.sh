@@ -4,7 +4,8 @@
 #     bench/pytorch_server.py) vs emotion-service (ONNX Runtime, Spring WebFlux) over HTTP, sequential
 #     requests of 1 and of 8 images: p50/p95 latency, images/s, and the ratio; each server warmed up first (30
 #     requests, and emotion-service's JVM for 20 s per batch size: it compiles its hot paths only after thousands of
-#     requests, and a deployed service runs warm; PyTorch eager has no JIT to warm);
+#     requests, and a deployed service runs warm; PyTorch eager has no JIT to warm); then the two servers' requests
+#     alternate in blocks of 20, so that both see the same host (bench/serving_client.py --versus-port);
 #  2. face detection: OpenCV's Haar cascade (the seed's detector) vs YuNet (camera-service's default) on
 #     the same 640x480 frames: time per frame and faces found (bench/camera's DetectorComparison tool).
 #
@@ -40,20 +41,18 @@ grep -q listening "$LOGS/torch.log" || { cat "$LOGS/torch.log"; exit 1; }
 FACES=(emotion-service/src/test/resources/faces/val-*.png)
 echo "serving-comparison.sh, $(date -u +'%F %H:%M UTC'), $(nproc) cores; $(head -1 "$LOGS/torch.log")"
 printf '%-44s %6s %9s %9s %10s\n' "server" batch "p50 ms" "p95 ms" "images/s"
-declare -A P50
 for batch in 1 8; do
-  for kind in pytorch emotion; do
-    port=$TORCH_PORT; [ "$kind" = emotion ] && port=$EMOTION_PORT
-    warm=0; [ "$kind" = emotion ] && warm=20
-    r=$("$PY" bench/serving_client.py --port "$port" --kind "$kind" --batch "$batch" --requests "$REQUESTS" \
-      --warmup-seconds "$warm" "${FACES[@]}")
-    read -r p50 p95 ips < <(python3 -c "import json,sys; r=json.loads(sys.argv[1]); print(r['p50_ms'], r['p95_ms'], r['images_per_s'])" "$r")
-    P50[$kind$batch]=$p50
-    name="PyTorch $(python3 -c 'import torch' 2>/dev/null; echo eager) + Python http.server"
-    [ "$kind" = emotion ] && name="emotion-service (ONNX Runtime) over HTTP"
+  # both servers in one loop, in alternating blocks of 20 requests: the host's speed drifts over minutes on a shared
+  # VM, and measuring one server after the other put that drift into the ratio
+  r=$("$PY" bench/serving_client.py --port "$TORCH_PORT" --kind pytorch --versus-port "$EMOTION_PORT" \
+    --versus-kind emotion --batch "$batch" --requests "$REQUESTS" --warmup-seconds 20 "${FACES[@]}")
+  for side in first second; do
+    read -r p50 p95 ips < <(python3 -c "import json,sys; r=json.loads(sys.argv[1])[sys.argv[2]]; print(r['p50_ms'], r['p95_ms'], r['images_per_s'])" "$r" "$side")
+    name="PyTorch eager + Python http.server"
+    [ "$side" = second ] && name="emotion-service (ONNX Runtime) over HTTP"
     printf '%-44s %6s %9s %9s %10s\n' "$name" "$batch" "$p50" "$p95" "$ips"
   done
-  echo "  batch $batch: emotion-service is $(python3 -c "print(round(${P50[pytorch$batch]} / ${P50[emotion$batch]}, 1))")x faster (p50)"
+  echo "  batch $batch: emotion-service is $(python3 -c "import json,sys; print(round(json.loads(sys.argv[1])['ratio_p50'], 1))" "$r")x faster (p50)"
 done
 echo
 SKIP_BUILD=1 bench/tool.sh camera DetectorComparison
