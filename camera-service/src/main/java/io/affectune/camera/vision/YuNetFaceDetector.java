@@ -15,7 +15,12 @@ import org.opencv.objdetect.FaceDetectorYN;
  * YuNet through OpenCV's FaceDetectorYN. It runs on a copy of the frame whose longer side is at most
  * {@code detectMaxSide}: detection cost grows with the pixel count, while faces that matter for
  * expression reading are large enough to survive the downscale; boxes are mapped back afterwards.
- * FaceDetectorYN keeps per-call state, so each thread borrows its own instance from a small pool.
+ * FaceDetectorYN keeps per-call state, so each thread borrows its own instance from a small pool. An instance is set
+ * to one input size at a time, and changing it re-plans the network's buffers, which can cost more than the detection
+ * (bench/camera DetectorComparison, retry at 544 px: p95 48-53 ms on frames with a face when one instance switched
+ * between 320 and 544 px, 17-19 ms with an instance per size): a thread borrows an instance last used at its size
+ * when the pool has one, or makes one while the pool has room, so the detection size and the retry size (and frame
+ * sizes of different cameras) keep their own.
  */
 public final class YuNetFaceDetector implements FaceDetector {
 
@@ -25,7 +30,12 @@ public final class YuNetFaceDetector implements FaceDetector {
     private final int maxFaces;
     private final int detectMaxSide;
     private final int retryMaxSide;
-    private final BlockingQueue<FaceDetectorYN> pool;
+    /** Idle instances, each with the input size it was last used at. */
+    private final BlockingQueue<Pooled> pool;
+
+    private final int poolCapacity;
+
+    private record Pooled(FaceDetectorYN detector, Size size) {}
 
     public YuNetFaceDetector(byte[] model, float scoreThreshold, int minFaceSize, int maxFaces, int detectMaxSide) {
         this(model, scoreThreshold, minFaceSize, maxFaces, detectMaxSide, detectMaxSide);
@@ -46,8 +56,9 @@ public final class YuNetFaceDetector implements FaceDetector {
         this.maxFaces = maxFaces;
         this.detectMaxSide = detectMaxSide;
         this.retryMaxSide = retryMaxSide;
-        this.pool = new ArrayBlockingQueue<>(Math.max(2, Runtime.getRuntime().availableProcessors() * 2));
-        pool.offer(newDetector());
+        this.poolCapacity = Math.max(4, Runtime.getRuntime().availableProcessors() * 2);
+        this.pool = new ArrayBlockingQueue<>(poolCapacity);
+        pool.offer(new Pooled(newDetector(), new Size(320, 320)));
     }
 
     private FaceDetectorYN newDetector() {
@@ -81,27 +92,24 @@ public final class YuNetFaceDetector implements FaceDetector {
 
     private List<DetectedFace> detectAt(Mat bgr, int maxSide) {
         double scale = Math.min(1.0, (double) maxSide / Math.max(bgr.cols(), bgr.rows()));
-        FaceDetectorYN detector = pool.poll();
-        if (detector == null) {
-            detector = newDetector();
-        }
+        Size size = scale < 1.0
+                ? new Size(Math.round(bgr.cols() * scale), Math.round(bgr.rows() * scale))
+                : new Size(bgr.cols(), bgr.rows());
+        Pooled borrowed = borrow(size);
+        FaceDetectorYN detector = borrowed.detector();
         Mat small = new Mat();
         Mat faces = new Mat();
         try {
             Mat input = bgr;
             if (scale < 1.0) {
-                Imgproc.resize(
-                        bgr,
-                        small,
-                        new Size(Math.round(bgr.cols() * scale), Math.round(bgr.rows() * scale)),
-                        0,
-                        0,
-                        Imgproc.INTER_AREA);
+                Imgproc.resize(bgr, small, size, 0, 0, Imgproc.INTER_AREA);
                 input = small;
             }
             double sx = (double) bgr.cols() / input.cols();
             double sy = (double) bgr.rows() / input.rows();
-            detector.setInputSize(input.size());
+            if (!size.equals(borrowed.size())) {
+                detector.setInputSize(size);
+            }
             detector.detect(input, faces);
             List<DetectedFace> found = new ArrayList<>();
             float[] row = new float[15];
@@ -122,10 +130,27 @@ public final class YuNetFaceDetector implements FaceDetector {
         } finally {
             small.release();
             faces.release();
-            if (!pool.offer(detector)) {
+            if (!pool.offer(new Pooled(detector, size))) {
                 // the pool is full: this extra instance was created under a burst; let the GC finalize it
             }
         }
+    }
+
+    /**
+     * An idle instance last used at {@code size}; else a new one while the pool has room for it to come back to;
+     * else any idle one (it is re-planned for the size); else, under a burst, a new one.
+     */
+    private Pooled borrow(Size size) {
+        for (Pooled idle : pool) {
+            if (idle.size().equals(size) && pool.remove(idle)) {
+                return idle;
+            }
+        }
+        if (pool.size() < poolCapacity / 2) {
+            return new Pooled(newDetector(), new Size(0, 0));
+        }
+        Pooled any = pool.poll();
+        return any != null ? any : new Pooled(newDetector(), new Size(0, 0));
     }
 
     static List<DetectedFace> largest(List<DetectedFace> faces, int max) {

@@ -82,6 +82,45 @@ class DetectionAndCropTest {
         assertThat(wellFramed).as("crops with IoU >= 0.6").isGreaterThanOrEqualTo(framing.size() * 85L / 100);
     }
 
+    /**
+     * A face too small for the 320 px pass is found by the retry, frame after frame, while frames of other sizes
+     * pass through the same detector in between (each detection size keeps its own pooled instances).
+     */
+    @Test
+    void aSmallFaceIsFoundByTheRetryWhileFrameSizesAlternate() throws Exception {
+        byte[] model;
+        try (InputStream in =
+                DetectionAndCropTest.class.getResourceAsStream("/face-detection/face_detection_yunet_2023mar.onnx")) {
+            model = in.readAllBytes();
+        }
+        YuNetFaceDetector withoutRetry = new YuNetFaceDetector(model, 0.7f, 32, 8, 320);
+        TestFaces.Face face = TestFaces.withLabel("happy").get(1);
+        Mat small = TestFrames.compose(face.pixels(), 640, 480, SMALL_FACE, 300, 200, 3);
+        Mat large = TestFrames.compose(face.pixels(), 1280, 720, 300, 500, 200, 4);
+        Mat empty = TestFrames.background(640, 480, 5);
+        try {
+            assertThat(withoutRetry.detect(small))
+                    .as("the 320 px pass alone misses it")
+                    .isEmpty();
+            for (int round = 0; round < 3; round++) {
+                List<DetectedFace> found = yunet.detect(small);
+                assertThat(found).as("round %d", round).hasSize(1);
+                assertThat(found.get(0).centerX()).isBetween(300.0, 300.0 + SMALL_FACE);
+                assertThat(found.get(0).centerY()).isBetween(200.0, 200.0 + SMALL_FACE);
+                List<DetectedFace> big = yunet.detect(large);
+                assertThat(big).hasSize(1);
+                assertThat(big.get(0).centerX()).isBetween(500.0, 800.0);
+                assertThat(yunet.detect(empty)).isEmpty();
+            }
+        } finally {
+            small.release();
+            large.release();
+            empty.release();
+        }
+    }
+
+    private static final int SMALL_FACE = 64;
+
     @Test
     void severalFacesInOneFrameAreAllFoundLargestFirst() {
         List<TestFaces.Face> faces = TestFaces.withLabel("happy");
