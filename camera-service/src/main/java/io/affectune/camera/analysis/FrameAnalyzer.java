@@ -168,11 +168,12 @@ public class FrameAnalyzer {
             }
         }
         if (crops == null) {
-            faces = detector.detect(bgr);
+            boolean retry = follower == null || follower.retryDue();
+            faces = detector.detect(bgr, retry);
             meters.detected(lost);
             crops = cut(bgr, faces);
             if (follower != null) {
-                follower.detected(faces, crops.grey(), bgr.cols(), bgr.rows());
+                follower.detected(faces, crops.grey(), bgr.cols(), bgr.rows(), retry);
             }
         }
         long detected = System.nanoTime();

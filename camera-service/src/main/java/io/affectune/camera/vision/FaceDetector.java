@@ -9,5 +9,13 @@ public interface FaceDetector {
     /** Faces, largest first, at most the configured maximum, boxes in the frame's own pixels. */
     List<DetectedFace> detect(Mat bgr);
 
+    /**
+     * As {@link #detect(Mat)}; {@code retry} false skips a detector's second, more expensive pass for frames where the
+     * first finds nothing (a stream whose scene has had no face for a while: {@link FaceFollower#retryDue}).
+     */
+    default List<DetectedFace> detect(Mat bgr, boolean retry) {
+        return detect(bgr);
+    }
+
     String name();
 }

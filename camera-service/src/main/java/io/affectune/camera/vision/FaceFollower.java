@@ -10,6 +10,11 @@ import java.util.Optional;
  * (mean absolute difference, grey levels) of the crop cut right after the detection. A face that moved, turned
  * away or left changes its crop at once, and the frame is then detected anew (the track counts as lost); a face
  * that newly enters the picture is found at the next scheduled detection. Thread-safe; one instance per stream.
+ *
+ * <p>A scene without faces is detected on every frame, so that a face entering it is found at once; but the
+ * detector's retry pass at a larger size (for small faces, {@code FACE_DETECT_RETRY_MAX_SIDE}), which costs several
+ * times the first pass, then runs only on every {@code detectEvery}-th such frame ({@link #retryDue}): a small face
+ * entering is found within {@code detectEvery} frames, as a face entering beside followed ones is.
  */
 public final class FaceFollower {
 
@@ -20,6 +25,8 @@ public final class FaceFollower {
     private int width;
     private int height;
     private int followedSince;
+    /** Detections that found nothing since the last one that ran the retry pass. */
+    private int emptyWithoutRetry;
 
     /**
      * @param detectEvery    a detection at least every this many frames (1: every frame, nothing is followed)
@@ -60,9 +67,22 @@ public final class FaceFollower {
         return true;
     }
 
-    /** Records a detection: its faces and their grey crop pixels become the reference for the next frames. */
+    /**
+     * Whether this frame's detection should run the detector's retry pass when its first pass finds nothing: yes,
+     * unless the last detections found nothing and one of the last {@code detectEvery - 1} ran it.
+     */
+    public synchronized boolean retryDue() {
+        return faces == null || !faces.isEmpty() || emptyWithoutRetry + 1 >= detectEvery;
+    }
+
+    /**
+     * Records a detection: its faces and their grey crop pixels become the reference for the next frames.
+     *
+     * @param retried whether the detection could run the retry pass ({@link #retryDue})
+     */
     public synchronized void detected(
-            List<DetectedFace> detected, List<byte[]> crops, int frameWidth, int frameHeight) {
+            List<DetectedFace> detected, List<byte[]> crops, int frameWidth, int frameHeight, boolean retried) {
+        this.emptyWithoutRetry = !detected.isEmpty() || retried ? 0 : emptyWithoutRetry + 1;
         this.faces = detected;
         this.references = crops;
         this.width = frameWidth;

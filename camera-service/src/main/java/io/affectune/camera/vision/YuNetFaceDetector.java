@@ -79,12 +79,17 @@ public final class YuNetFaceDetector implements FaceDetector {
 
     @Override
     public List<DetectedFace> detect(Mat bgr) {
+        return detect(bgr, true);
+    }
+
+    @Override
+    public List<DetectedFace> detect(Mat bgr, boolean retry) {
         if (bgr.empty()) {
             return List.of();
         }
         List<DetectedFace> faces = detectAt(bgr, detectMaxSide);
         int longer = Math.max(bgr.cols(), bgr.rows());
-        if (faces.isEmpty() && retryMaxSide > detectMaxSide && longer > detectMaxSide) {
+        if (retry && faces.isEmpty() && retryMaxSide > detectMaxSide && longer > detectMaxSide) {
             faces = detectAt(bgr, retryMaxSide);
         }
         return faces;

@@ -63,7 +63,7 @@ class FaceFollowerTest {
     private static List<DetectedFace> start(FaceFollower follower, Mat frame) {
         List<DetectedFace> faces = yunet.detect(frame);
         assertThat(faces).hasSize(1);
-        follower.detected(faces, crops(frame, faces), frame.cols(), frame.rows());
+        follower.detected(faces, crops(frame, faces), frame.cols(), frame.rows(), true);
         return faces;
     }
 
@@ -127,6 +127,46 @@ class FaceFollowerTest {
             start(resized, first);
             assertThat(resized.followable(1280, 720)).isEmpty();
             first.release();
+        }
+    }
+
+    /**
+     * An empty scene is detected on every frame, but the costly retry pass runs on every 5th only; a small face (one
+     * only the retry finds) entering it is found within 5 frames, and once faces are found the retry is due again.
+     */
+    @Test
+    void anEmptySceneRunsTheRetryPassEveryFifthFrameAndStillFindsASmallFaceEntering() {
+        FaceFollower follower = new FaceFollower(5, 12);
+        Mat empty = TestFrames.background(640, 480, 5);
+        // 64 px: the 320 px pass misses this face, the 640 px retry finds it (DetectionAndCropTest)
+        Mat small = TestFrames.compose(TestFaces.withLabel("happy").get(1).pixels(), 640, 480, 64, 300, 200, 3);
+        try {
+            List<Boolean> retries = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                boolean retry = follower.retryDue();
+                retries.add(retry);
+                List<DetectedFace> none = yunet.detect(empty, retry);
+                assertThat(none).isEmpty();
+                follower.detected(none, List.of(), empty.cols(), empty.rows(), retry);
+            }
+            assertThat(retries).containsExactly(true, false, false, false, false, true, false, false, false, false);
+
+            int framesUntilFound = 0;
+            List<DetectedFace> found = List.of();
+            while (found.isEmpty() && framesUntilFound < 10) {
+                boolean retry = follower.retryDue();
+                found = yunet.detect(small, retry);
+                follower.detected(found, crops(small, found), small.cols(), small.rows(), retry);
+                framesUntilFound++;
+            }
+            assertThat(found).hasSize(1);
+            assertThat(framesUntilFound).isLessThanOrEqualTo(5);
+            assertThat(follower.retryDue())
+                    .as("faces present: the next detection may retry")
+                    .isTrue();
+        } finally {
+            empty.release();
+            small.release();
         }
     }
 }

@@ -32,6 +32,7 @@ import org.opencv.core.Mat;
  * (a random walk of up to {@code --jitter} px), as a person sitting in front of a camera does.
  * Run: camera-service/scripts/benchmark.sh [--requests 300] [--seconds 30] [--sessions 4] [--fps 10] [--jitter 3]
  * [--camera URL] [--analyze-during-streams N] (N more /analyze requests, one after another, while the streams run)
+ * [--empty-scene] (the streams show a scene without a face: every frame is detected, the costliest case for detection)
  * [--warmup-seconds 90] (4 clients send /analyze requests that long first: the JVMs compile their hot paths only after
  * thousands of requests, and a deployed service runs warm; on the 2-core machine /analyze p50 was 25.0 ms after 20 s
  * (700 requests) and 16.6 ms after 90 s (5,000); 0 = only the 50 sequential warm-up requests)
@@ -50,6 +51,7 @@ public final class CameraBenchmark {
         // /analyze requests sent one after another while the streams run (0 = none): the "while N streams run" figure
         int analyzeDuring = Integer.parseInt(CropCalibration.arg(args, "--analyze-during-streams", "0"));
         int warmupSeconds = Integer.parseInt(CropCalibration.arg(args, "--warmup-seconds", "90"));
+        boolean emptyScene = java.util.Arrays.asList(args).contains("--empty-scene");
         Services services = cameraUrl == null ? new Services(null) : null;
         try {
             String base = cameraUrl != null ? cameraUrl : services.camera.baseUrl();
@@ -68,8 +70,10 @@ public final class CameraBenchmark {
             int dx = 0;
             int dy = 0;
             for (int i = 0; i < 40; i++) {
-                Mat f = TestFrames.compose(
-                        TestFaces.withLabel("happy").get(0).pixels(), 640, 480, 200, 220 + dx, 140 + dy, 1);
+                Mat f = emptyScene
+                        ? TestFrames.background(640, 480, 100 + i)
+                        : TestFrames.compose(
+                                TestFaces.withLabel("happy").get(0).pixels(), 640, 480, 200, 220 + dx, 140 + dy, 1);
                 moving.add(TestFaces.jpeg(f, 90));
                 f.release();
                 dx = Math.max(-jitter, Math.min(jitter, dx + walk.nextInt(3) - 1));
