@@ -61,10 +61,7 @@ class CameraInstanceRoutingTest {
     int port;
 
     WebTestClient http() {
-        return WebTestClient.bindToServer()
-                .baseUrl("http://localhost:" + port)
-                .responseTimeout(Duration.ofSeconds(10))
-                .build();
+        return GatewayClients.to("http://localhost:" + port);
     }
 
     @Test

@@ -9,7 +9,6 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -60,10 +59,7 @@ class GatewayLimitsAndOutagesTest {
     int port;
 
     WebTestClient http() {
-        return WebTestClient.bindToServer()
-                .baseUrl("http://localhost:" + port)
-                .responseTimeout(Duration.ofSeconds(10))
-                .build();
+        return GatewayClients.to("http://localhost:" + port);
     }
 
     @Test

@@ -72,17 +72,11 @@ class GatewayRoutingTest {
     }
 
     WebTestClient management() {
-        return WebTestClient.bindToServer()
-                .baseUrl("http://127.0.0.1:" + managementPort)
-                .responseTimeout(Duration.ofSeconds(10))
-                .build();
+        return GatewayClients.to("http://127.0.0.1:" + managementPort);
     }
 
     WebTestClient http() {
-        return WebTestClient.bindToServer()
-                .baseUrl("http://localhost:" + port)
-                .responseTimeout(Duration.ofSeconds(10))
-                .build();
+        return GatewayClients.to("http://localhost:" + port);
     }
 
     @ParameterizedTest(name = "{0} {1} -> {2}")
