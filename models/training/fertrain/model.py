@@ -5,6 +5,7 @@ from typing import List, Optional
 
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 from .depthwise import DepthwiseConv2d
 
@@ -49,7 +50,10 @@ class SqueezeExcitation(nn.Module):
         self.act = nn.SiLU()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        s = torch.mean(x, dim=(2, 3), keepdim=True)
+        # the same mean as torch.mean over H and W, but exported as GlobalAveragePool, which ONNX Runtime runs in its
+        # blocked (NCHWc) layout; ReduceMean made it reorder the tensor out and back in every block (2-6 % of the
+        # network's time, models/training/README.md)
+        s = F.adaptive_avg_pool2d(x, 1)
         s = torch.sigmoid(self.fc2(self.act(self.fc1(s))))
         return x * s
 
