@@ -2,19 +2,19 @@
 """Static int8 (QDQ) copy of an exported float model, for serving on CPUs: ONNX Runtime runs the quantized
 convolutions, sigmoids, products and sums as QLinear* kernels (u8 activations, s8 per-channel weights; VNNI where the
 CPU has it). Measured on effnetb3-fer2013 0.4.1 (2-core development machine, models/training/README.md, "int8"):
-1.9x faster for one face, 1.65x for 8, but 1.0-2.0 points less validation accuracy; not shipped. It is here to
+1.9x faster for one face, 1.65x for 8, but 1.4-2.0 points less validation accuracy; not shipped. It is here to
 measure that trade again, e.g. after quantization-aware training.
 
   /usr/bin/python3 models/training/quantize.py --model-dir models/effnetb3-fer2013 \\
       --out-dir /tmp/effnetb3-fer2013-int8 --data ../shared/datasets/fer2013
 
-Steps: (1) any SE ReduceMean over H and W becomes GlobalAveragePool (the same function, which has a quantized kernel;
-exports since 0.4.2 have it already); (2) a copy with every tensor as a graph output goes to
+Expects an export whose SE pooling is GlobalAveragePool (0.4.2 on), which has a quantized kernel.
+Steps: (1) a copy with every tensor as a graph output goes to
 models/bin/calibrate-activations, which runs it on --count training images (and mirrors) preprocessed by the
-manifest and picks each tensor's minimum-squared-error uint8 range; (3) a QuantizeLinear/DequantizeLinear pair
+manifest and picks each tensor's minimum-squared-error uint8 range; (2) a QuantizeLinear/DequantizeLinear pair
 goes after every tensor, weights become per-output-channel symmetric int8 and biases int32, except in the head
 (the last 1x1 convolution, its SiLU and the pooling that feed the classifier), which stays float: keeping it
-float was worth about +1 point of validation accuracy for ~1 ms at 8 faces; (4) the manifest is copied with the
+float was worth about +1 point of validation accuracy for ~1 ms at 8 faces; (3) the manifest is copied with the
 new id, and (unless --no-evaluate) models/bin/evaluate-model writes the validation metrics into it. The ranges come
 from the training split; the validation split only measures (and chose this recipe among the variants in the
 training README). The output directory is not a shipped model: put it outside models/ unless you mean to serve it
@@ -24,7 +24,6 @@ import argparse
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -38,23 +37,6 @@ MODELS = os.path.dirname(HERE)
 # tensors left in float: the head (features.8 = last 1x1 convolution + SiLU, then the global pooling), the flatten
 # and the classifier
 FLOAT_TENSORS = re.compile(r"features\.8/|/avgpool/|Flatten|logits")
-
-
-def se_pooling_as_global_average(graph: onnx.GraphProto) -> int:
-    """ReduceMean over axes (2, 3) with keepdims -> GlobalAveragePool, in place; returns how many."""
-    count = 0
-    for index, node in enumerate(list(graph.node)):
-        if node.op_type != "ReduceMean":
-            continue
-        attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
-        axes = [a % 4 for a in attrs.get("axes", [])]
-        if sorted(axes) != [2, 3] or attrs.get("keepdims", 1) != 1 or len(node.input) > 1:
-            raise SystemExit(f"unexpected ReduceMean {node.name}: {attrs}")
-        graph.node.remove(node)
-        graph.node.insert(index, helper.make_node("GlobalAveragePool", [node.input[0]], list(node.output),
-                                                  name=node.name))
-        count += 1
-    return count
 
 
 def with_every_tensor_as_output(model: onnx.ModelProto) -> onnx.ModelProto:
@@ -143,6 +125,12 @@ def insert_qdq(model: onnx.ModelProto, ranges: dict) -> int:
     return len(quantized)
 
 
+def write_manifest(out_dir: str, manifest: dict) -> None:
+    with open(os.path.join(out_dir, "model.json"), "w") as f:
+        json.dump(manifest, f, indent=2)
+        f.write("\n")
+
+
 def tool(name: str, *args: str) -> None:
     subprocess.run([os.path.join(MODELS, "bin", name), *args], check=True)
 
@@ -159,7 +147,6 @@ def main(argv=None):
 
     manifest = json.load(open(os.path.join(args.model_dir, "model.json")))
     model = onnx.load(os.path.join(args.model_dir, manifest["onnx"]))
-    pools = se_pooling_as_global_average(model.graph)
     os.makedirs(args.out_dir, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         exposed = os.path.join(tmp, "exposed.onnx")
@@ -188,18 +175,14 @@ def main(argv=None):
         "method": "models/training/quantize.py",
     }
     out.pop("metrics", None)
-    with open(os.path.join(args.out_dir, "model.json"), "w") as f:
-        json.dump(out, f, indent=2)
-        f.write("\n")
-    print(f"{pools} SE poolings as GlobalAveragePool, {tensors} tensors quantized -> {args.out_dir}")
+    write_manifest(args.out_dir, out)  # evaluate-model reads it
+    print(f"{tensors} tensors quantized -> {args.out_dir}")
     if not args.no_evaluate:
         metrics_file = os.path.join(args.out_dir, "metrics.json.tmp")
         tool("evaluate-model", "--model", args.out_dir, "--data", args.data, "--split", "val", "--json", metrics_file)
         out["metrics"] = json.load(open(metrics_file))
         os.remove(metrics_file)
-        with open(os.path.join(args.out_dir, "model.json"), "w") as f:
-            json.dump(out, f, indent=2)
-            f.write("\n")
+        write_manifest(args.out_dir, out)
 
 
 if __name__ == "__main__":
