@@ -65,16 +65,12 @@ def insert_qdq(model: onnx.ModelProto, ranges: dict) -> int:
     g = model.graph
     inits = {i.name: i for i in g.initializer}
     added_inits, after, before = [], {}, {}
-    graph_outputs = {o.name for o in g.output}
-    candidates = [g.input[0].name] + [o for n in g.node for o in n.output]
     quantized = {}
     consumers = {}
     for node in g.node:
         for k, name in enumerate(node.input):
             consumers.setdefault(name, []).append((node, k))
-    for name in candidates:
-        if name in graph_outputs or FLOAT_TENSORS.search(name):
-            continue
+    for name, _ in quantized_tensors(model):
         if name not in ranges:
             raise SystemExit(f"no calibrated range for {name}")
         scale, zero = activation_params(ranges[name]["lo"], ranges[name]["hi"])
@@ -125,6 +121,31 @@ def insert_qdq(model: onnx.ModelProto, ranges: dict) -> int:
     return len(quantized)
 
 
+def quantized_tensors(model: onnx.ModelProto) -> list:
+    """(tensor name, producing op type) of every tensor insert_qdq quantizes, in graph order; the graph input's op
+    type is "input". qat.py lines its fake-quantization points up with this list."""
+    outputs = {o.name for o in model.graph.output}
+    names = [(model.graph.input[0].name, "input")]
+    activations = {model.graph.input[0].name}
+    for node in model.graph.node:  # activations only: not e.g. the Identity copies of a weight the exporter may add
+        if any(i in activations for i in node.input):
+            activations.update(node.output)
+            names += [(o, node.op_type) for o in node.output]
+    return [(name, op) for name, op in names if name not in outputs and not FLOAT_TENSORS.search(name)]
+
+
+def calibrate(model_dir: str, model: onnx.ModelProto, data: str, count: int, sample: int) -> dict:
+    """{tensor name: {"lo", "hi"}}: models/bin/calibrate-activations' minimum-squared-error uint8 range of every
+    tensor of `model` (the ONNX graph of model_dir) over `count` training images and their mirrors."""
+    with tempfile.TemporaryDirectory() as tmp:
+        exposed = os.path.join(tmp, "exposed.onnx")
+        onnx.save(with_every_tensor_as_output(model), exposed)
+        ranges_file = os.path.join(tmp, "ranges.json")
+        tool("calibrate-activations", "--model", model_dir, "--graph", exposed, "--data", data,
+             "--count", str(count), "--sample", str(sample), "--out", ranges_file)
+        return json.load(open(ranges_file))
+
+
 def write_manifest(out_dir: str, manifest: dict) -> None:
     with open(os.path.join(out_dir, "model.json"), "w") as f:
         json.dump(manifest, f, indent=2)
@@ -142,19 +163,18 @@ def main(argv=None):
     p.add_argument("--data", required=True, help="FER2013 directory (train split for calibration, val to measure)")
     p.add_argument("--count", type=int, default=1024, help="training images (and mirrors) for calibration")
     p.add_argument("--sample", type=int, default=32768, help="values per tensor kept for the range search")
+    p.add_argument("--ranges", help="activation ranges to use instead of calibrating (JSON {tensor: {lo, hi}}, e.g. "
+                                    "qat.py's ranges.json)")
     p.add_argument("--no-evaluate", action="store_true", help="skip writing validation metrics into model.json")
     args = p.parse_args(argv)
 
     manifest = json.load(open(os.path.join(args.model_dir, "model.json")))
     model = onnx.load(os.path.join(args.model_dir, manifest["onnx"]))
     os.makedirs(args.out_dir, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        exposed = os.path.join(tmp, "exposed.onnx")
-        onnx.save(with_every_tensor_as_output(model), exposed)
-        ranges_file = os.path.join(tmp, "ranges.json")
-        tool("calibrate-activations", "--model", args.model_dir, "--graph", exposed, "--data", args.data,
-             "--count", str(args.count), "--sample", str(args.sample), "--out", ranges_file)
-        ranges = json.load(open(ranges_file))
+    if args.ranges:
+        ranges = json.load(open(args.ranges))
+    else:
+        ranges = calibrate(args.model_dir, model, args.data, args.count, args.sample)
     tensors = insert_qdq(model, ranges)
     onnx.checker.check_model(model)
     onnx.save(model, os.path.join(args.out_dir, "model.onnx"))
@@ -169,7 +189,8 @@ def main(argv=None):
         "scheme": "static QDQ: uint8 activations (per tensor, asymmetric), int8 weights (per output channel, "
                   "symmetric), int32 biases; head (last 1x1 convolution, its SiLU, global pooling) and classifier "
                   "in float",
-        "calibration": f"{args.count} evenly spaced FER2013 training images and their mirrors, minimum-squared-"
+        "calibration": f"ranges from {args.ranges}" if args.ranges else
+                       f"{args.count} evenly spaced FER2013 training images and their mirrors, minimum-squared-"
                        "error range per tensor (models/bin/calibrate-activations)",
         "tensors": tensors,
         "method": "models/training/quantize.py",
