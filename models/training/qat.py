@@ -20,10 +20,12 @@ simulated int8 network reproduces the float one:
   read).
 
 Out (--out): weights.pt (the fine-tuned float weights with their BatchNorms, fertrain's weights format, for
-export.py), ranges.json (the learnt ranges by ONNX tensor name, for quantize.py --ranges) and log.jsonl. Then:
+export.py), ranges.json (the learnt ranges by ONNX tensor name), summary.json (what it started from, the selected
+step, the simulated validation metrics; ranges.json and summary.json are what quantize.py --qat reads) and
+log.jsonl. Then:
 
   /usr/bin/python3 models/training/export.py --checkpoint OUT/weights.pt --model-dir /tmp/qat-float ...
-  /usr/bin/python3 models/training/quantize.py --model-dir /tmp/qat-float --ranges OUT/ranges.json \\
+  /usr/bin/python3 models/training/quantize.py --model-dir /tmp/qat-float --qat OUT \\
       --out-dir /tmp/qat-int8 --data ../shared/datasets/fer2013
 
   nice -n 19 /usr/bin/python3 models/training/qat.py --checkpoint models/training/checkpoints/effnetb3-fer2013-48.pt \\
@@ -211,6 +213,11 @@ def main(argv=None):
                      history=ck.get("history", []), extra={"qat_step": step})
         with open(os.path.join(args.out, "ranges.json"), "w") as f:
             json.dump(student.ranges(), f)
+        summary = {"of": {"id": manifest["id"], "version": manifest["version"]}, "selectedStep": step,
+                   "batchSize": args.batch_size, "lr": args.lr, "lrRanges": args.lr_ranges,
+                   "simulatedVal": {k: metrics[k] for k in ("accuracy", "macroRecall")}}
+        with open(os.path.join(args.out, "summary.json"), "w") as f:
+            json.dump(summary, f, indent=2)
 
     save(best, 0)
     weights = [q for q in student.net.parameters()]

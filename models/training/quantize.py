@@ -2,11 +2,14 @@
 """Static int8 (QDQ) copy of an exported float model, for serving on CPUs: ONNX Runtime runs the quantized
 convolutions, sigmoids, products and sums as QLinear* kernels (u8 activations, s8 per-channel weights; VNNI where the
 CPU has it). Measured on effnetb3-fer2013 0.4.1 (2-core development machine, models/training/README.md, "int8"):
-1.9x faster for one face, 1.65x for 8, but 1.4-2.0 points less validation accuracy; not shipped. It is here to
-measure that trade again, e.g. after quantization-aware training.
+1.9x faster for one face, 1.65x for 8. With calibrated ranges alone it loses 1.4-2.0 points of validation accuracy;
+with qat.py's fine-tuned weights and learnt ranges (--qat) 0.4 (effnetb3-fer2013-int8 0.5.0, the served default).
 
   /usr/bin/python3 models/training/quantize.py --model-dir models/effnetb3-fer2013 \\
       --out-dir /tmp/effnetb3-fer2013-int8 --data ../shared/datasets/fer2013
+  # the shipped int8 model (models/effnetb3-fer2013-int8): after qat.py, from the export of its weights
+  /usr/bin/python3 models/training/quantize.py --model-dir /tmp/qat-float --qat /tmp/qat \\
+      --out-dir models/effnetb3-fer2013-int8 --data ../shared/datasets/fer2013
 
 Expects an export whose SE pooling is GlobalAveragePool (0.4.2 on), which has a quantized kernel.
 Steps: (1) a copy with every tensor as a graph output goes to
@@ -17,8 +20,8 @@ goes after every tensor, weights become per-output-channel symmetric int8 and bi
 float was worth about +1 point of validation accuracy for ~1 ms at 8 faces; (3) the manifest is copied with the
 new id, and (unless --no-evaluate) models/bin/evaluate-model writes the validation metrics into it. The ranges come
 from the training split; the validation split only measures (and chose this recipe among the variants in the
-training README). The output directory is not a shipped model: put it outside models/ unless you mean to serve it
-(emotion-service loads every model directory there).
+training README). Put the output outside models/ unless you mean to serve it (emotion-service loads every model
+directory there).
 """
 import argparse
 import json
@@ -163,16 +166,18 @@ def main(argv=None):
     p.add_argument("--data", required=True, help="FER2013 directory (train split for calibration, val to measure)")
     p.add_argument("--count", type=int, default=1024, help="training images (and mirrors) for calibration")
     p.add_argument("--sample", type=int, default=32768, help="values per tensor kept for the range search")
-    p.add_argument("--ranges", help="activation ranges to use instead of calibrating (JSON {tensor: {lo, hi}}, e.g. "
-                                    "qat.py's ranges.json)")
+    p.add_argument("--qat", metavar="DIR", help="qat.py's output: take its learnt ranges (ranges.json) instead of "
+                                                 "calibrating; --model-dir is then the export of its weights.pt")
     p.add_argument("--no-evaluate", action="store_true", help="skip writing validation metrics into model.json")
     args = p.parse_args(argv)
 
     manifest = json.load(open(os.path.join(args.model_dir, "model.json")))
     model = onnx.load(os.path.join(args.model_dir, manifest["onnx"]))
     os.makedirs(args.out_dir, exist_ok=True)
-    if args.ranges:
-        ranges = json.load(open(args.ranges))
+    qat = None
+    if args.qat:
+        ranges = json.load(open(os.path.join(args.qat, "ranges.json")))
+        qat = json.load(open(os.path.join(args.qat, "summary.json")))
     else:
         ranges = calibrate(args.model_dir, model, args.data, args.count, args.sample)
     tensors = insert_qdq(model, ranges)
@@ -182,18 +187,21 @@ def main(argv=None):
     out = dict(manifest)
     out["id"] = manifest["id"] + "-int8"
     out["onnx"] = "model.onnx"
-    out["architecture"] = manifest["architecture"] + "; static int8 (QDQ) copy of " + manifest["id"] + " " + \
-        manifest["version"]
+    of = qat["of"] if qat else {"id": manifest["id"], "version": manifest["version"]}
+    out["architecture"] = manifest["architecture"] + "; static int8 (QDQ) copy of " + of["id"] + " " + of["version"] + \
+        (", quantization-aware fine-tuned" if qat else "")
     out["quantization"] = {
-        "of": {"id": manifest["id"], "version": manifest["version"]},
+        "of": of,
         "scheme": "static QDQ: uint8 activations (per tensor, asymmetric), int8 weights (per output channel, "
                   "symmetric), int32 biases; head (last 1x1 convolution, its SiLU, global pooling) and classifier "
                   "in float",
-        "calibration": f"ranges from {args.ranges}" if args.ranges else
+        "calibration": "ranges learnt by quantization-aware fine-tuning (models/training/qat.py: the int8 graph "
+                       "simulated, distilled from the float model, weights and ranges learnt together; selected at "
+                       f"step {qat['selectedStep']} of batch {qat['batchSize']} on validation)" if qat else
                        f"{args.count} evenly spaced FER2013 training images and their mirrors, minimum-squared-"
                        "error range per tensor (models/bin/calibrate-activations)",
         "tensors": tensors,
-        "method": "models/training/quantize.py",
+        "method": "models/training/qat.py, then quantize.py --qat" if qat else "models/training/quantize.py",
     }
     out.pop("metrics", None)
     write_manifest(args.out_dir, out)  # evaluate-model reads it
@@ -204,6 +212,9 @@ def main(argv=None):
         out["metrics"] = json.load(open(metrics_file))
         os.remove(metrics_file)
         write_manifest(args.out_dir, out)
+        from export import confusion_png  # torch and matplotlib: only here
+        confusion_png(out["metrics"]["confusionMatrix"], os.path.join(args.out_dir, "confusion-val.png"),
+                      f"{out['id']} {out['version']} (int8), validation")
 
 
 if __name__ == "__main__":
