@@ -19,7 +19,7 @@
 #                  /actuator/health/readiness, since its overall health includes the services behind
 #                  it and the gateway itself is fine (answering 503 problems) while one of them is away
 #   DEFAULT_MODEL  emotion model that must be in the image of emotion-service / camera-service
-#                  [effnetb3-fer2013]
+#                  [effnetb3-fer2013-int8]
 #   JDK_IMAGE / JRE_IMAGE  base images of the build and the runtime stage
 
 ARG JDK_IMAGE=eclipse-temurin:17-jdk-noble
@@ -53,7 +53,7 @@ RUN --mount=type=cache,target=/root/.m2,sharing=locked \
 #                    (face framing) and runs YuNet itself; the weights stay in emotion-service's image
 #   anything else    none (the directory stays empty)
 # The Java sources and the training pipeline never go in.
-ARG DEFAULT_MODEL=effnetb3-fer2013
+ARG DEFAULT_MODEL=effnetb3-fer2013-int8
 RUN mkdir -p /workspace/runtime-models \
  && case "${SERVICE}" in \
       emotion-service|camera-service) \

@@ -37,7 +37,7 @@ Environment (defaults in brackets; docker-compose.yml reads the same names):
   EMBEDDED_DB_PORT           port of the embedded PostgreSQL [5433]
   AFFECTUNE_DATA_DIR         embedded database (<dir>/postgres) and logs (<dir>/logs) [./.data]
   MODELS_DIR                 model directory [./models]
-  DEFAULT_MODEL              emotion model id [effnetb3-fer2013]
+  DEFAULT_MODEL              emotion model id [effnetb3-fer2013-int8]
   ADMIN_TOKEN                enables curated-playlist writes in playlist-service [unset]
   CAMERA_INSTANCE_ID         camera-service's name in the ids of its sessions, for several instances
                              behind one gateway (docs/operating.md, "Scaling") [empty: one instance,

@@ -39,8 +39,11 @@ for _ in $(seq 240); do
 done
 grep -q listening "$LOGS/torch.log" || { cat "$LOGS/torch.log"; exit 1; }
 FACES=(emotion-service/src/test/resources/faces/val-*.png)
+# the model emotion-service serves by default (DEFAULT_MODEL): since 0.5.0 the int8 copy of the float network that
+# PyTorch runs here
+MODEL=$(curl -sf "http://127.0.0.1:$EMOTION_PORT/api/v1/models" | python3 -c "import json,sys; print(json.load(sys.stdin)['defaultModel'])")
 echo "serving-comparison.sh, $(date -u +'%F %H:%M UTC'), $(nproc) cores; $(head -1 "$LOGS/torch.log")"
-printf '%-44s %6s %9s %9s %10s\n' "server" batch "p50 ms" "p95 ms" "images/s"
+printf '%-52s %6s %9s %9s %10s\n' "server" batch "p50 ms" "p95 ms" "images/s"
 for batch in 1 8; do
   # both servers in one loop, in alternating blocks of 20 requests: the host's speed drifts over minutes on a shared
   # VM, and measuring one server after the other put that drift into the ratio
@@ -49,8 +52,8 @@ for batch in 1 8; do
   for side in first second; do
     read -r p50 p95 ips < <(python3 -c "import json,sys; r=json.loads(sys.argv[1])[sys.argv[2]]; print(r['p50_ms'], r['p95_ms'], r['images_per_s'])" "$r" "$side")
     name="PyTorch eager + Python http.server"
-    [ "$side" = second ] && name="emotion-service (ONNX Runtime) over HTTP"
-    printf '%-44s %6s %9s %9s %10s\n' "$name" "$batch" "$p50" "$p95" "$ips"
+    [ "$side" = second ] && name="emotion-service ($MODEL) over HTTP"
+    printf '%-52s %6s %9s %9s %10s\n' "$name" "$batch" "$p50" "$p95" "$ips"
   done
   echo "  batch $batch: emotion-service is $(python3 -c "import json,sys; print(round(json.loads(sys.argv[1])['ratio_p50'], 1))" "$r")x faster (p50)"
 done

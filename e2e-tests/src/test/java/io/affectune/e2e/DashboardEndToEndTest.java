@@ -143,7 +143,7 @@ class DashboardEndToEndTest {
      */
     static Map<String, String> modelEnvironment() {
         String modelsDir = blankToNull(System.getenv("E2E_MODELS_DIR"));
-        String model = Objects.requireNonNullElse(blankToNull(System.getenv("E2E_MODEL")), "effnetb3-fer2013");
+        String model = Objects.requireNonNullElse(blankToNull(System.getenv("E2E_MODEL")), "effnetb3-fer2013-int8");
         Path manifest = (modelsDir != null
                         ? Path.of(modelsDir)
                         : RealServices.repository().resolve("models"))

@@ -25,7 +25,7 @@ final class RealServices {
     }
 
     static boolean modelPresent() {
-        return Files.isRegularFile(modelsDir().resolve("effnetb3-fer2013").resolve("model.json"));
+        return Files.isRegularFile(modelsDir().resolve("effnetb3-fer2013-int8").resolve("model.json"));
     }
 
     static boolean jarBuilt(String module) {

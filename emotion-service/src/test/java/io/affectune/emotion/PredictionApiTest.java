@@ -33,11 +33,16 @@ import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Flux;
 
-/** The HTTP API with the real model from models/effnetb3-fer2013 and real images. */
+/**
+ * The HTTP API with the real float model from models/effnetb3-fer2013 and real images. The float model is the default
+ * here because its answers have a Python reference (faces/reference.csv); the served default, its int8 copy, is
+ * checked against it in {@link QuantizedDefaultModelTest}.
+ */
 @AutoConfigureObservability
 @SpringBootTest(
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
+            "emotion.default-model=effnetb3-fer2013",
             "emotion.max-image-size=200KB",
             "emotion.max-image-pixels=4000000",
             // these tests are about answers and batching, not shedding (DeadlineSheddingTest): no queueing deadline

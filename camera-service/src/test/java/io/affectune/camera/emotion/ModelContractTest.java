@@ -55,7 +55,8 @@ import org.springframework.web.reactive.function.BodyInserters;
         })
 class ModelContractTest {
 
-    private static final String MODEL = "effnetb3-fer2013";
+    // the served default (DEFAULT_MODEL), the int8 copy of the float network
+    private static final String MODEL = "effnetb3-fer2013-int8";
     private static final String OTHER_VERSION = "0.0.0-not-served";
     private static final ObjectMapper JSON = new ObjectMapper();
 
