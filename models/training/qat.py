@@ -156,10 +156,9 @@ class QuantSimNet(nn.Module):
         return {p.name: p.range() for p in self.points}
 
 
-def evaluate(model: nn.Module, val, limit: int = 0) -> dict:
-    images, labels = (val.images[:limit], val.labels[:limit]) if limit else (val.images, val.labels)
-    probs = predict_probs(model, images, 48, tta=True)
-    return classification_metrics(probs, labels.numpy())
+def evaluate(model: nn.Module, val) -> dict:
+    """Validation metrics with flip TTA, as emotion-service serves the model."""
+    return classification_metrics(predict_probs(model, val.images, 48, tta=True), val.labels.numpy())
 
 
 def main(argv=None):
@@ -176,7 +175,6 @@ def main(argv=None):
     p.add_argument("--count", type=int, default=1024, help="training images (and mirrors) for the starting ranges")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--limit-val", type=int, default=0, help="validate on the first N images only (tests)")
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -203,9 +201,9 @@ def main(argv=None):
     example = torch.zeros(args.batch_size, 1, 48, 48).contiguous(memory_format=torch.channels_last)
     choose_weight_grad(student.net, example)
 
-    best = evaluate(student, val, args.limit_val)
+    best = evaluate(student, val)
     record(step=0, quantized_points=len(points), val_accuracy=best["accuracy"], val_macro_recall=best["macroRecall"],
-           float_val_accuracy=evaluate(teacher, val, args.limit_val)["accuracy"])
+           float_val_accuracy=evaluate(teacher, val)["accuracy"])
 
     def save(metrics, step):
         save_weights(os.path.join(args.out, "weights.pt"), student.net.state_dict(), weights_kind="qat",
@@ -220,9 +218,8 @@ def main(argv=None):
             json.dump(summary, f, indent=2)
 
     save(best, 0)
-    weights = [q for q in student.net.parameters()]
     opt = torch.optim.Adam([
-        {"params": weights, "lr": args.lr, "base": args.lr},
+        {"params": list(student.net.parameters()), "lr": args.lr, "base": args.lr},
         {"params": [pt.log_scale for pt in student.points] + [pt.zero for pt in student.points],
          "lr": args.lr_ranges, "base": args.lr_ranges}])
     gen = torch.Generator().manual_seed(args.seed)
@@ -246,7 +243,7 @@ def main(argv=None):
         loss_sum += float(loss)
         done = time.time() - start >= budget
         if done or time.time() - last_eval >= args.eval_minutes * 60:
-            m = evaluate(student, val, args.limit_val)
+            m = evaluate(student, val)
             record(step=step, kd_loss=round(loss_sum / step, 5), s_per_step=round((time.time() - start) / step, 3),
                    val_accuracy=m["accuracy"], val_macro_recall=m["macroRecall"])
             if m["accuracy"] > best["accuracy"]:

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 import io.affectune.emotion.model.ModelRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import org.springframework.test.web.reactive.server.WebTestClient;
 
 final class ModelReady {
 
@@ -24,5 +25,14 @@ final class ModelReady {
         if (registry.state() != ModelRegistry.State.READY) {
             fail("emotion-service cannot serve: " + registry.problem());
         }
+    }
+
+    /**
+     * Waits for the models, then gives a client that waits up to 60 s for an answer (the real model on a loaded
+     * 2-core machine), for tests that send real faces.
+     */
+    static WebTestClient patientClient(ModelRegistry registry, WebTestClient client) {
+        await(registry);
+        return client.mutate().responseTimeout(Duration.ofSeconds(60)).build();
     }
 }

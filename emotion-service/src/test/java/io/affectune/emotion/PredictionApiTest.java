@@ -74,8 +74,7 @@ class PredictionApiTest {
 
     @BeforeEach
     void modelLoaded() {
-        ModelReady.await(registry);
-        client = client.mutate().responseTimeout(Duration.ofSeconds(60)).build();
+        client = ModelReady.patientClient(registry, client);
     }
 
     @Test

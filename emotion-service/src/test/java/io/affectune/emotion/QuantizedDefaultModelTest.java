@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.affectune.emotion.model.ModelRegistry;
 import io.affectune.emotion.prediction.Prediction;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,8 +38,7 @@ class QuantizedDefaultModelTest {
 
     @BeforeEach
     void modelLoaded() {
-        ModelReady.await(registry);
-        client = client.mutate().responseTimeout(Duration.ofSeconds(60)).build();
+        client = ModelReady.patientClient(registry, client);
     }
 
     @Test
