@@ -12,6 +12,7 @@ import io.affectune.support.servlet.ProblemErrorReportValve;
 import io.affectune.support.servlet.RequestSizeLimitFilter;
 import io.affectune.support.servlet.ServletProblemHandler;
 import io.affectune.support.timeouts.ConnectionTimeouts;
+import io.affectune.support.timeouts.KeepAliveReads;
 import io.affectune.support.timeouts.NettyConnectionTimeouts;
 import io.affectune.support.timeouts.TomcatConnectionTimeouts;
 import org.apache.catalina.Valve;
@@ -82,6 +83,12 @@ public class ServiceSupportAutoConfiguration {
         @ConditionalOnClass(HttpServer.class)
         NettyConnectionTimeouts nettyConnectionTimeouts(Environment environment) {
             return new NettyConnectionTimeouts(ConnectionTimeouts.from(environment));
+        }
+
+        @Bean
+        @ConditionalOnClass(HttpServer.class)
+        KeepAliveReads keepAliveReads() {
+            return new KeepAliveReads();
         }
 
         @Bean

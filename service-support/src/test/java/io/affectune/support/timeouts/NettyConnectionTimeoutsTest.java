@@ -91,6 +91,12 @@ class NettyConnectionTimeoutsTest {
             return Mono.just(body);
         }
 
+        /** Answered from another thread a little later, as a prediction is answered by an inference thread. */
+        @PostMapping("/later")
+        Mono<String> later(@RequestBody String body) {
+            return Mono.delay(Duration.ofMillis(20)).thenReturn("later " + body);
+        }
+
         /** 3 events 1.3 s apart: each pause longer than the read limit, the whole longer than both. */
         @GetMapping(path = "/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
         Flux<String> events() {
