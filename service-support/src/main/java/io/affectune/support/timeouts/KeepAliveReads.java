@@ -3,11 +3,8 @@ package io.affectune.support.timeouts;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import org.springframework.boot.web.embedded.netty.NettyServerCustomizer;
-import reactor.netty.NettyPipeline;
 import reactor.netty.http.server.HttpServer;
 
 /**
@@ -29,12 +26,7 @@ public class KeepAliveReads implements NettyServerCustomizer {
 
     @Override
     public HttpServer apply(HttpServer server) {
-        return server.doOnChannelInit((observer, channel, address) -> {
-            if (channel.pipeline().get(NettyPipeline.HttpCodec) != null
-                    && channel.pipeline().get(HANDLER) == null) {
-                channel.pipeline().addAfter(NettyPipeline.HttpCodec, HANDLER, new ReadAfterAnswer());
-            }
-        });
+        return PerConnectionHandlers.afterHttpCodec(server, HANDLER, ReadAfterAnswer::new);
     }
 
     /** One per connection. */
@@ -44,8 +36,7 @@ public class KeepAliveReads implements NettyServerCustomizer {
 
         @Override
         public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-            if (msg instanceof HttpResponse response
-                    && response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+            if (PerConnectionHandlers.switchesProtocols(msg)) {
                 upgraded = true;
             }
             ctx.write(msg, promise);

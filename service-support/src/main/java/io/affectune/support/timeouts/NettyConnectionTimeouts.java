@@ -7,8 +7,6 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.timeout.ReadTimeoutException;
 import org.springframework.boot.web.embedded.netty.NettyServerCustomizer;
 import org.springframework.http.HttpStatus;
@@ -34,14 +32,10 @@ public class NettyConnectionTimeouts implements NettyServerCustomizer {
 
     @Override
     public HttpServer apply(HttpServer server) {
-        return server.idleTimeout(timeouts.nettyIdle())
-                .readTimeout(timeouts.read())
-                .doOnChannelInit((observer, channel, address) -> {
-                    if (channel.pipeline().get(NettyPipeline.HttpCodec) != null
-                            && channel.pipeline().get(HANDLER) == null) {
-                        channel.pipeline().addAfter(NettyPipeline.HttpCodec, HANDLER, new UpgradedConnections());
-                    }
-                });
+        return PerConnectionHandlers.afterHttpCodec(
+                server.idleTimeout(timeouts.nettyIdle()).readTimeout(timeouts.read()),
+                HANDLER,
+                UpgradedConnections::new);
     }
 
     /**
@@ -54,8 +48,7 @@ public class NettyConnectionTimeouts implements NettyServerCustomizer {
 
         @Override
         public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-            if (msg instanceof HttpResponse response
-                    && response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+            if (PerConnectionHandlers.switchesProtocols(msg)) {
                 upgraded = true;
                 ChannelPipeline pipeline = ctx.pipeline();
                 promise.addListener(written -> {

@@ -17,7 +17,6 @@ import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.springframework.boot.web.embedded.netty.NettyServerCustomizer;
-import reactor.netty.NettyPipeline;
 import reactor.netty.http.server.HttpServer;
 
 /**
@@ -81,13 +80,8 @@ public class RetryAfterPacing implements NettyServerCustomizer {
 
     @Override
     public HttpServer apply(HttpServer server) {
-        return server.doOnChannelInit((observer, channel, address) -> {
-            if (channel.pipeline().get(NettyPipeline.HttpCodec) != null
-                    && channel.pipeline().get(HANDLER) == null) {
-                channel.pipeline()
-                        .addAfter(NettyPipeline.HttpCodec, HANDLER, new Pacer(deadlineHeader, listener, stillRefused));
-            }
-        });
+        return PerConnectionHandlers.afterHttpCodec(
+                server, HANDLER, () -> new Pacer(deadlineHeader, listener, stillRefused));
     }
 
     /** One per connection: the Retry-After of its last refusal, and the request held because of it. */
