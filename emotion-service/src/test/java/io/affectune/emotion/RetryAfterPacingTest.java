@@ -50,7 +50,7 @@ class RetryAfterPacingTest {
         ModelReady.await(registry);
         byte[] png = TestFaces.faces().get(0).png();
         String base = "http://127.0.0.1:" + port;
-        MicroBatcher batcher = registry.find(null).orElseThrow().batcher();
+        MicroBatcher batcher = registry.find(null).orElseThrow().batcher(MicroBatcher.Lane.INTERACTIVE);
         try (KeepAliveConnection impatient = new KeepAliveConnection(base);
                 KeepAliveConnection other = new KeepAliveConnection(base)) {
             assertThat(impatient.post("/api/v1/predictions", "image/png", png).status())

@@ -2,9 +2,19 @@ package io.affectune.emotion.model;
 
 import io.affectune.models.FacePreprocessor;
 import io.affectune.models.ModelDescriptor;
+import io.affectune.models.OnnxClassifier;
 
-/** A model ready to serve: its manifest, its preprocessing and the batcher in front of its session. */
-public record LoadedModel(ModelDescriptor descriptor, FacePreprocessor preprocessor, MicroBatcher batcher) {
+/**
+ * A model ready to serve: its manifest, its preprocessing, its ONNX Runtime session and the two batchers in front of
+ * it, one per {@link MicroBatcher.Lane}.
+ */
+public record LoadedModel(
+        ModelDescriptor descriptor,
+        FacePreprocessor preprocessor,
+        OnnxClassifier classifier,
+        MicroBatcher batcher,
+        MicroBatcher background)
+        implements AutoCloseable {
 
     public String id() {
         return descriptor.id();
@@ -12,5 +22,21 @@ public record LoadedModel(ModelDescriptor descriptor, FacePreprocessor preproces
 
     public String version() {
         return descriptor.manifest().version();
+    }
+
+    /** The batcher of a lane. */
+    public MicroBatcher batcher(MicroBatcher.Lane lane) {
+        return lane == MicroBatcher.Lane.BACKGROUND ? background : batcher;
+    }
+
+    /** Stops both batchers, then closes the session they share. */
+    @Override
+    public void close() {
+        try {
+            batcher.close();
+            background.close();
+        } finally {
+            classifier.close();
+        }
     }
 }

@@ -31,10 +31,33 @@ import org.slf4j.LoggerFactory;
  * over the worker threads) and refuses at once, before the image is decoded, when that is longer than the
  * request's budget. An image that waited twice its budget anyway is not run. Refusing costs microseconds;
  * admitted requests keep a bounded latency and the cores go to work whose answer someone still waits for.
+ *
+ * <p>A model has two: one for requests someone waits for, and one for background work ({@link Lane}): label
+ * refreshes of camera streams, which no frame waits for. Each has its own queue and workers, so an interactive image
+ * never queues behind background rows, and the background workers run at the lowest thread priority, so that the
+ * operating system gives the cores to interactive runs first when both want them (with {@code
+ * -XX:ThreadPriorityPolicy=1}, which the launcher and the images set; without it the JVM ignores thread priorities on
+ * Linux and the lanes only keep the queues apart). The ONNX Runtime session is shared: runs are thread-safe.
  */
 public final class MicroBatcher implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(MicroBatcher.class);
+
+    /** Which requests a batcher serves, and at which thread priority its workers run. */
+    public enum Lane {
+        /** Requests whose caller waits for the answer (the default). */
+        INTERACTIVE("", Thread.NORM_PRIORITY),
+        /** Requests that said they are less urgent than the default (RFC 9218 {@code Priority: u=4} to {@code 7}). */
+        BACKGROUND("-background", Thread.MIN_PRIORITY);
+
+        private final String threadSuffix;
+        private final int threadPriority;
+
+        Lane(String threadSuffix, int threadPriority) {
+            this.threadSuffix = threadSuffix;
+            this.threadPriority = threadPriority;
+        }
+    }
 
     /** One row: a preprocessed image or its mirror; the future completes with the model's raw output for it. */
     private record Job(float[] tensor, CompletableFuture<float[]> result, long deadlineNanos) {}
@@ -71,6 +94,7 @@ public final class MicroBatcher implements AutoCloseable {
      */
     public MicroBatcher(
             String modelId,
+            Lane lane,
             OnnxClassifier classifier,
             FacePreprocessor preprocessor,
             boolean flipTta,
@@ -90,8 +114,9 @@ public final class MicroBatcher implements AutoCloseable {
         this.batchSizes = batchSizes;
         this.threads = threads;
         for (int i = 0; i < threads; i++) {
-            Thread worker = new Thread(this::work, "inference-" + modelId + "-" + i);
+            Thread worker = new Thread(this::work, "inference-" + modelId + lane.threadSuffix + "-" + i);
             worker.setDaemon(true);
+            worker.setPriority(lane.threadPriority);
             worker.start();
             workers.add(worker);
         }
@@ -312,7 +337,7 @@ public final class MicroBatcher implements AutoCloseable {
         }
     }
 
-    /** Stops the workers, fails what is still queued, then closes the ONNX session. */
+    /** Stops the workers and fails what is still queued; the session is closed by its owner ({@link LoadedModel}). */
     @Override
     public void close() {
         running = false;
@@ -327,6 +352,5 @@ public final class MicroBatcher implements AutoCloseable {
         while ((left = queue.poll()) != null) {
             left.result().completeExceptionally(new IllegalStateException("the service is shutting down"));
         }
-        classifier.close();
     }
 }

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -115,8 +116,24 @@ public class ModelRegistry implements SmartLifecycle {
                 .serviceLevelObjectives(1, 2, 4, 8, 16, 32)
                 .register(meters);
         FacePreprocessor preprocessor = new FacePreprocessor(descriptor.manifest());
+        MicroBatcher interactive =
+                batcher(descriptor, MicroBatcher.Lane.INTERACTIVE, classifier, preprocessor, timer, batchSizes);
+        MicroBatcher background =
+                batcher(descriptor, MicroBatcher.Lane.BACKGROUND, classifier, preprocessor, timer, batchSizes);
+        return new LoadedModel(descriptor, preprocessor, classifier, interactive, background);
+    }
+
+    /** One lane's batcher; its queue depth is the gauge {@code emotion.queue.depth} tagged with the lane. */
+    private MicroBatcher batcher(
+            ModelDescriptor descriptor,
+            MicroBatcher.Lane lane,
+            OnnxClassifier classifier,
+            FacePreprocessor preprocessor,
+            Timer timer,
+            DistributionSummary batchSizes) {
         MicroBatcher batcher = new MicroBatcher(
-                id,
+                descriptor.id(),
+                lane,
                 classifier,
                 preprocessor,
                 descriptor.manifest().horizontalFlipTta(),
@@ -128,9 +145,10 @@ public class ModelRegistry implements SmartLifecycle {
                 batchSizes);
         Gauge.builder("emotion.queue.depth", batcher, MicroBatcher::queueDepth)
                 .description("Images waiting for inference")
-                .tag("model", id)
+                .tag("model", descriptor.id())
+                .tag("lane", lane.name().toLowerCase(Locale.ROOT))
                 .register(meters);
-        return new LoadedModel(descriptor, preprocessor, batcher);
+        return batcher;
     }
 
     public State state() {
@@ -177,7 +195,7 @@ public class ModelRegistry implements SmartLifecycle {
             }
         }
         for (LoadedModel model : loaded()) {
-            model.batcher().close();
+            model.close();
         }
         synchronized (this) {
             models.clear();

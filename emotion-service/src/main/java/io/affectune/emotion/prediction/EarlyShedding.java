@@ -75,7 +75,7 @@ class EarlyShedding {
         }
         try {
             loaded.get()
-                    .batcher()
+                    .batcher(RequestUrgency.lane(head.headers().get(RequestUrgency.HEADER)))
                     .admit(PredictionController.budget(
                             head.headers().get(PredictionController.DEADLINE_HEADER), properties.queueDeadline()));
             return null;

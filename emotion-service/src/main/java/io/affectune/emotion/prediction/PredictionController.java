@@ -2,11 +2,13 @@ package io.affectune.emotion.prediction;
 
 import io.affectune.emotion.EmotionProperties;
 import io.affectune.emotion.model.LoadedModel;
+import io.affectune.emotion.model.MicroBatcher;
 import io.affectune.support.image.DeclaredImageType;
 import io.affectune.support.problem.ApiProblem;
 import io.affectune.support.reactive.RequestBodies;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Duration;
@@ -43,6 +45,7 @@ public class PredictionController {
     }
 
     @PostMapping
+    @Parameter(in = ParameterIn.HEADER, name = RequestUrgency.HEADER, description = RequestUrgency.DESCRIPTION)
     @Operation(
             summary = "Emotion of one face image",
             requestBody =
@@ -62,10 +65,11 @@ public class PredictionController {
         LoadedModel model = predictions.model(modelId);
         DeclaredImageType.require(request.getHeaders().getContentType(), false);
         return RequestBodies.readAll(request, maxImageBytes, this::tooLarge)
-                .flatMap(bytes -> predictions.predict(model, bytes, budget(request)));
+                .flatMap(bytes -> predictions.predict(model, bytes, budget(request), lane(request)));
     }
 
     @PostMapping("/batch")
+    @Parameter(in = ParameterIn.HEADER, name = RequestUrgency.HEADER, description = RequestUrgency.DESCRIPTION)
     @Operation(
             summary = "Emotions of up to 32 face images (multipart/form-data, one part named 'image' per image), "
                     + "answered in the same order",
@@ -98,7 +102,16 @@ public class PredictionController {
                     .with("loadedVersion", model.version());
         }
         Duration budget = budget(request);
-        return multipart.read(request).collectList().flatMap(parts -> predictions.predictAll(model, parts, budget));
+        MicroBatcher.Lane lane = lane(request);
+        return multipart
+                .read(request)
+                .collectList()
+                .flatMap(parts -> predictions.predictAll(model, parts, budget, lane));
+    }
+
+    /** The request's lane, by its RFC 9218 {@code Priority} header ({@link RequestUrgency}). */
+    private static MicroBatcher.Lane lane(ServerHttpRequest request) {
+        return RequestUrgency.lane(request.getHeaders().getFirst(RequestUrgency.HEADER));
     }
 
     /**

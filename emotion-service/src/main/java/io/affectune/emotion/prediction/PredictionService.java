@@ -65,9 +65,10 @@ public class PredictionService implements DisposableBean {
     /**
      * @param budget how long the image may wait for inference (the request's queueing deadline): refused at
      *               once, before decoding, when the queue ahead is longer than that
+     * @param lane   interactive, or background when the caller said nobody waits for the answer
      */
-    public Mono<Prediction> predict(LoadedModel model, byte[] bytes, Duration budget) {
-        MicroBatcher batcher = model.batcher();
+    public Mono<Prediction> predict(LoadedModel model, byte[] bytes, Duration budget, MicroBatcher.Lane lane) {
+        MicroBatcher batcher = model.batcher(lane);
         AdmittedImage image;
         long deadline;
         try {
@@ -96,14 +97,15 @@ public class PredictionService implements DisposableBean {
     }
 
     /** All parts are decoded first, so that one bad part refuses the request before any inference. */
-    public Mono<List<Prediction>> predictAll(LoadedModel model, List<ImagePart> parts, Duration budget) {
+    public Mono<List<Prediction>> predictAll(
+            LoadedModel model, List<ImagePart> parts, Duration budget, MicroBatcher.Lane lane) {
         if (parts.isEmpty()) {
             return Mono.error(new ApiProblem(
                     HttpStatus.BAD_REQUEST,
                     "No images",
                     "The request holds no parts; send one part named 'image' per image"));
         }
-        MicroBatcher batcher = model.batcher();
+        MicroBatcher batcher = model.batcher(lane);
         long deadline;
         try {
             deadline = batcher.admit(budget);
