@@ -238,8 +238,8 @@ public class FrameAnalyzer {
         } else {
             classified = Mono.just(Optional.of(plan.shown()));
             if (plan.refresh()) {
-                // classified beside the stream: the next frame shows (and observes) the answer
-                emotions.classify(prepared.crops())
+                // classified beside the stream, in the background lane: the next frame shows (and observes) the answer
+                emotions.refresh(prepared.crops())
                         .subscribe(
                                 answer -> stream.emotions().refreshed(detectedFaces, answer, classifyStart),
                                 error -> stream.emotions().refreshed(detectedFaces, Optional.empty(), classifyStart));

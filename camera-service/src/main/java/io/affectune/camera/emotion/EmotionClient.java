@@ -55,6 +55,11 @@ public class EmotionClient {
     private final CircuitBreaker breaker;
     private final TimeLimiter timeLimiter;
     private final ModelFraming model;
+    /** The RFC 9218 header, and its value for a call no frame waits for (the default urgency is 3). */
+    static final String PRIORITY = "Priority";
+
+    static final String BACKGROUND_PRIORITY = "u=5";
+
     /** Longest back-off taken from a Retry-After header, whatever emotion-service asks for. */
     private static final Duration MAX_BACK_OFF = Duration.ofSeconds(5);
     /** System.nanoTime() before which no call is made (emotion-service asked to wait); 0 = none. */
@@ -78,8 +83,14 @@ public class EmotionClient {
                 .onStateTransition(event -> log.info("{} circuit breaker: {}", NAME, event.getStateTransition()));
     }
 
-    /** Predictions in crop order, or empty when emotion-service could not answer. */
-    public Mono<Optional<List<EmotionPrediction>>> classify(List<byte[]> pngCrops) {
+    /**
+     * Predictions in crop order, or empty when emotion-service could not answer.
+     *
+     * @param background whether no frame waits for the answer (a stream's label refresh): sent as RFC 9218 {@value
+     *                   #BACKGROUND_PRIORITY}, less urgent than the default, which emotion-service runs behind the
+     *                   requests that frames wait for
+     */
+    public Mono<Optional<List<EmotionPrediction>>> classify(List<byte[]> pngCrops, boolean background) {
         if (pngCrops.isEmpty()) {
             return Mono.just(Optional.of(List.of()));
         }
@@ -100,6 +111,11 @@ public class EmotionClient {
                 .accept(MediaType.APPLICATION_JSON)
                 // the deadline travels with the request: emotion-service sheds work nobody would wait for
                 .header("X-Deadline-Ms", Long.toString(timeout.toMillis()))
+                .headers(headers -> {
+                    if (background) {
+                        headers.set(PRIORITY, BACKGROUND_PRIORITY);
+                    }
+                })
                 .contentType(body.contentType())
                 .bodyValue(body.toByteArray())
                 .retrieve()

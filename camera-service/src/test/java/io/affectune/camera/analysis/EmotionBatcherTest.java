@@ -117,4 +117,39 @@ class EmotionBatcherTest {
         assertThat(batcher.classify(List.of()).block()).contains(List.of());
         assertThat(calls).isEmpty();
     }
+
+    @Test
+    void refreshesNeverShareACallWithFramesThatWaitNorTakeTheirSlots() {
+        List<List<byte[]>> refreshes = new CopyOnWriteArrayList<>();
+        List<Sinks.One<Optional<List<EmotionPrediction>>>> refreshAnswers = new CopyOnWriteArrayList<>();
+        EmotionBatcher batcher = new EmotionBatcher(
+                this::call,
+                crops -> {
+                    refreshes.add(crops);
+                    Sinks.One<Optional<List<EmotionPrediction>>> answer = Sinks.one();
+                    refreshAnswers.add(answer);
+                    return answer.asMono();
+                },
+                new PipelineProperties(5, 12, 16, 1, Duration.ZERO, 1, false, Duration.ofMillis(500)));
+
+        batcher.refresh(List.of(crop(1))).subscribe();
+        batcher.refresh(List.of(crop(2))).subscribe();
+        Mono<Optional<List<EmotionPrediction>>> waiting =
+                batcher.classify(List.of(crop(3))).cache();
+        waiting.subscribe();
+
+        assertThat(refreshes)
+                .as("one refresh call in flight, the second refresh waits for it")
+                .hasSize(1);
+        assertThat(calls)
+                .as("a frame that waits does not wait behind refreshes")
+                .hasSize(1);
+        assertThat(calls.get(0)).hasSize(1);
+        answers.get(0).tryEmitValue(answerFor(calls.get(0)));
+        assertThat(emotions(waiting.block())).containsExactly("face3");
+
+        refreshAnswers.get(0).tryEmitValue(answerFor(refreshes.get(0)));
+        assertThat(refreshes).hasSize(2);
+        assertThat(refreshes.get(1).get(0)[0]).isEqualTo((byte) 2);
+    }
 }

@@ -33,7 +33,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
  * the breaker; 5xx and time-outs degrade it and open the breaker after the configured calls, which then keeps calls
  * away until its wait is over and closes again on a good answer; an answer it cannot read (wrong count, not JSON,
  * another content type) degrades it and counts as a failure. A 503 with {@code Retry-After} (load shedding) keeps
- * calls away for that time.
+ * calls away for that time. A label refresh that no frame waits for says so: {@code Priority: u=5} (RFC 9218).
  */
 class EmotionContractTest extends ServiceStubs {
 
@@ -87,7 +87,7 @@ class EmotionContractTest extends ServiceStubs {
     }
 
     private Optional<List<EmotionPrediction>> classify(List<byte[]> crops) {
-        return client.classify(crops).block(Duration.ofSeconds(10));
+        return client.classify(crops, false).block(Duration.ofSeconds(10));
     }
 
     private int calls() {
@@ -127,6 +127,24 @@ class EmotionContractTest extends ServiceStubs {
                     .contains("filename=\"face-" + i + ".png\"");
             assertThat(parts.get(i).getBody().asBytes()).isEqualTo(crops.get(i));
         }
+    }
+
+    @Test
+    void aLabelRefreshSaysItIsLessUrgentAndAFrameThatWaitsDoesNot() {
+        answer(json(200, "[" + prediction("happy") + "]"));
+
+        assertThat(client.classify(crops(1), true).block(Duration.ofSeconds(10)))
+                .isPresent();
+        assertThat(classify(crops(1))).isPresent();
+
+        List<LoggedRequest> requests = EMOTION.findAll(postRequestedFor(urlPathEqualTo(BATCH)));
+        assertThat(requests).hasSize(2);
+        assertThat(requests.get(0).getHeader("Priority"))
+                .as("RFC 9218: urgency 5, below the default 3")
+                .isEqualTo("u=5");
+        assertThat(requests.get(1).containsHeader("Priority"))
+                .as("the default urgency")
+                .isFalse();
     }
 
     @Test

@@ -211,11 +211,11 @@ class ModelContractTest {
         EmotionClient matching = new EmotionClient(
                 properties, ModelFraming.load(repositoryModels().toString(), MODEL), clients, breakers, timeLimiters);
         Optional<List<EmotionPrediction>> answer =
-                matching.classify(List.of(cropPng())).block(Duration.ofSeconds(60));
+                matching.classify(List.of(cropPng()), false).block(Duration.ofSeconds(60));
         assertThat(answer).isPresent();
         assertThat(answer.get()).hasSize(1);
         assertThat(answer.get().get(0).emotion()).isNotBlank();
-        assertThat(client.classify(List.of(cropPng())).block(Duration.ofSeconds(60)))
+        assertThat(client.classify(List.of(cropPng()), false).block(Duration.ofSeconds(60)))
                 .isEmpty();
     }
 
