@@ -3,7 +3,8 @@
 # repository root (the build needs the parent pom and the sibling modules):
 #
 #   docker build --build-arg SERVICE=playlist-service --build-arg PORT=8083 -t affectune/playlist-service .
-#   docker build --build-arg SERVICE=emotion-service  --build-arg PORT=8082 -t affectune/emotion-service .
+#   docker build --build-arg SERVICE=emotion-service  --build-arg PORT=8082 \
+#                --build-arg SERVICE_JAVA_OPTS=-XX:ThreadPriorityPolicy=1  -t affectune/emotion-service .
 #   docker build --build-arg SERVICE=camera-service   --build-arg PORT=8081 -t affectune/camera-service .
 #   docker build --build-arg SERVICE=gateway          --build-arg PORT=8080 \
 #                --build-arg HEALTHCHECK_PATH=/actuator/health/readiness   -t affectune/gateway .
@@ -20,6 +21,11 @@
 #                  it and the gateway itself is fine (answering 503 problems) while one of them is away
 #   DEFAULT_MODEL  emotion model that must be in the image of emotion-service / camera-service
 #                  [effnetb3-fer2013-int8]
+#   SERVICE_JAVA_OPTS  JVM options of this service only, added to JAVA_OPTS below [empty]; emotion-service
+#                  gets -XX:ThreadPriorityPolicy=1, without which the JVM ignores thread priorities on
+#                  Linux: its streams' label refreshes run on inference threads of the lowest priority
+#                  (emotion-service README, "Lanes"). As the unprivileged user the JVM warns at start that
+#                  raising a priority may need permission: only lowering is used, and that needs none.
 #   JDK_IMAGE / JRE_IMAGE  base images of the build and the runtime stage
 
 ARG JDK_IMAGE=eclipse-temurin:17-jdk-noble
@@ -77,6 +83,7 @@ WORKDIR /app
 ARG SERVICE
 ARG PORT
 ARG HEALTHCHECK_PATH=/actuator/health
+ARG SERVICE_JAVA_OPTS=""
 LABEL org.opencontainers.image.title="affectune ${SERVICE}"
 # Spring Boot layers, least often changing first, so that a code change ships only the last layer.
 COPY --from=build /workspace/layers/dependencies/ ./
@@ -99,7 +106,7 @@ COPY --from=build /workspace/runtime-models/ /app/models/
 ENV SERVER_PORT=${PORT} \
     HEALTHCHECK_PATH=${HEALTHCHECK_PATH} \
     MODELS_DIR=/app/models \
-    JAVA_OPTS="-XX:MaxRAMPercentage=40 -XX:InitialRAMPercentage=25 -XX:MaxMetaspaceSize=256m -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp"
+    JAVA_OPTS="-XX:MaxRAMPercentage=40 -XX:InitialRAMPercentage=25 -XX:MaxMetaspaceSize=256m -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp ${SERVICE_JAVA_OPTS}"
 USER 10001:10001
 EXPOSE ${PORT}
 # No curl needed: bash's /dev/tcp speaks just enough HTTP/1.0 to read the health endpoint.

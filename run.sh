@@ -61,6 +61,11 @@ Environment (defaults in brackets; docker-compose.yml reads the same names):
   SERVICE_HEAP               heap cap (-Xmx) of playlist-service, camera-service and gateway [256m]
   PLAYLIST_SERVICE_HEAP / CAMERA_SERVICE_HEAP / GATEWAY_HEAP   one service's cap [SERVICE_HEAP]
   EMOTION_SERVICE_HEAP       heap cap of emotion-service (decoded images, batches) [320m]
+  EMOTION_SERVICE_JAVA_OPTS  JVM options of emotion-service only [-XX:ThreadPriorityPolicy=1 and
+                             -XX:JavaPriority6..10_To_OSPriority=0: the JVM then applies thread
+                             priorities, so the inference threads of the streams' label refreshes run
+                             below those of requests someone waits for (emotion-service README, "Lanes"),
+                             and its own threads stay at nice 0 also as root]
                              Every service also runs with -XX:MaxMetaspaceSize=256m and
                              -XX:+ExitOnOutOfMemoryError (a JVM out of memory exits and is restarted
                              like any other exit). Heap + native memory stays below 768 MB per service.
@@ -107,6 +112,13 @@ JVM_CDS=${JVM_CDS:-true}
 SERVICE_HEAP=${SERVICE_HEAP:-256m}
 EMOTION_SERVICE_HEAP=${EMOTION_SERVICE_HEAP:-320m}
 JVM_LIMITS="-XX:MaxMetaspaceSize=256m -XX:+ExitOnOutOfMemoryError"
+# emotion-service's background lane runs at the lowest thread priority (nice 4), which the JVM ignores on Linux
+# without ThreadPriorityPolicy=1. Run as root, that flag would also raise the JVM's own threads (GC, JIT, reference
+# handling: Java priorities 6-10) to nice -1 to -5; mapping those to 0 keeps them where the image's unprivileged
+# user has them (it cannot raise a priority).
+EMOTION_SERVICE_JAVA_OPTS=${EMOTION_SERVICE_JAVA_OPTS--XX:ThreadPriorityPolicy=1 -XX:JavaPriority6_To_OSPriority=0 \
+-XX:JavaPriority7_To_OSPriority=0 -XX:JavaPriority8_To_OSPriority=0 -XX:JavaPriority9_To_OSPriority=0 \
+-XX:JavaPriority10_To_OSPriority=0}
 for heap_var in SERVICE_HEAP EMOTION_SERVICE_HEAP PLAYLIST_SERVICE_HEAP CAMERA_SERVICE_HEAP GATEWAY_HEAP; do
     if [ -n "${!heap_var:-}" ] && ! [[ ${!heap_var} =~ ^[0-9]+[kKmMgG]?$ ]]; then
         echo "run.sh: $heap_var='${!heap_var}' is not a heap size like 256m or 1g" >&2
@@ -418,6 +430,11 @@ cds_flags() { # service -> flags: map the archive of an earlier start, or record
     fi
 }
 
+service_opts() { # service -> JVM options of that service only
+    [ "$1" = emotion-service ] && echo "$EMOTION_SERVICE_JAVA_OPTS"
+    return 0
+}
+
 heap_of() { # service -> -Xmx value
     case "$1" in
         emotion-service) echo "$EMOTION_SERVICE_HEAP" ;;
@@ -438,7 +455,7 @@ launch_service() { # service -> LAST_PID
     [ "$1" = gateway ] && address=$GATEWAY_BIND_ADDRESS
     # shellcheck disable=SC2086 # JVM_LIMITS and JAVA_OPTS are word lists on purpose; JAVA_OPTS last wins
     start_background "$LOG_DIR/$1.log" env SERVER_PORT="$port" SERVER_ADDRESS="$address" \
-        java "-Xmx$heap" $JVM_LIMITS $(cds_flags "$1") $JAVA_OPTS -jar "$jar"
+        java "-Xmx$heap" $JVM_LIMITS $(cds_flags "$1") $(service_opts "$1") $JAVA_OPTS -jar "$jar"
 }
 
 for svc in $PRESENT; do

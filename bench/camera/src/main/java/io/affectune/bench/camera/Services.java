@@ -25,7 +25,16 @@ final class Services implements AutoCloseable {
         emotion = ServiceProcess.start(
                 "emotion-service",
                 Map.of("MODELS_DIR", Path.of(models).toAbsolutePath().toString()),
-                List.of("-Xmx1g"));
+                // as ./run.sh starts it (EMOTION_SERVICE_JAVA_OPTS): thread priorities applied, the JVM's own
+                // threads kept at nice 0 also as root (its README, "Lanes")
+                List.of(
+                        "-Xmx1g",
+                        "-XX:ThreadPriorityPolicy=1",
+                        "-XX:JavaPriority6_To_OSPriority=0",
+                        "-XX:JavaPriority7_To_OSPriority=0",
+                        "-XX:JavaPriority8_To_OSPriority=0",
+                        "-XX:JavaPriority9_To_OSPriority=0",
+                        "-XX:JavaPriority10_To_OSPriority=0"));
         Map<String, String> env = new java.util.HashMap<>(Map.of(
                 "MODELS_DIR", Path.of(models).toAbsolutePath().toString(),
                 "EMOTION_SERVICE_URL", emotion.baseUrl(),
