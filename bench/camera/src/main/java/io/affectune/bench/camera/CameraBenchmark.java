@@ -33,9 +33,10 @@ import org.opencv.core.Mat;
  * Run: camera-service/scripts/benchmark.sh [--requests 300] [--seconds 30] [--sessions 4] [--fps 10] [--jitter 3]
  * [--camera URL] [--analyze-during-streams N] (N more /analyze requests, one after another, while the streams run)
  * [--empty-scene] (the streams show a scene without a face: every frame is detected, the costliest case for detection)
- * [--warmup-seconds 90] (4 clients send /analyze requests that long first: the JVMs compile their hot paths only after
- * thousands of requests, and a deployed service runs warm; on the 2-core machine /analyze p50 was 25.0 ms after 20 s
- * (700 requests) and 16.6 ms after 90 s (5,000); 0 = only the 50 sequential warm-up requests)
+ * [--warmup-seconds 90] (4 clients send /analyze requests that long first, beside {@code --sessions} streams: the JVMs
+ * compile their hot paths only after thousands of requests, and a deployed service runs warm; on the 2-core machine
+ * /analyze p50 was 25.0 ms after 20 s (700 requests) and 16.6 ms after 90 s (5,000); 0 = only the 50 sequential
+ * warm-up requests)
  */
 public final class CameraBenchmark {
 
@@ -63,8 +64,6 @@ public final class CameraBenchmark {
                     "frame: 640x480 JPEG, %d bytes, one face; %d CPU cores%n",
                     jpeg.length,
                     Runtime.getRuntime().availableProcessors());
-            warmUp(base, jpeg, warmupSeconds);
-            analyzeLatency(base, jpeg, requests, "");
             List<byte[]> moving = new ArrayList<>();
             java.util.Random walk = new java.util.Random(7);
             int dx = 0;
@@ -79,6 +78,8 @@ public final class CameraBenchmark {
                 dx = Math.max(-jitter, Math.min(jitter, dx + walk.nextInt(3) - 1));
                 dy = Math.max(-jitter, Math.min(jitter, dy + walk.nextInt(3) - 1));
             }
+            warmUp(base, jpeg, warmupSeconds, moving, sessions, fps);
+            analyzeLatency(base, jpeg, requests, "");
             String memoryBefore = memory(base, services);
             double[] cpuBefore = cpuSeconds(base, services);
             streams(base, moving, sessions, fps, seconds, jpeg, analyzeDuring);
@@ -101,8 +102,14 @@ public final class CameraBenchmark {
         }
     }
 
-    /** {@code seconds} of /analyze requests from 4 clients at once, answers not measured. */
-    private static void warmUp(String base, byte[] jpeg, int seconds) throws Exception {
+    /**
+     * {@code seconds} of /analyze requests from 4 clients at once and, beside them, {@code sessions} streams of the
+     * frames the measured streams send, answers not measured: both paths are compiled before either is measured
+     * (the stream path only compiled during the measured streams made the "/analyze while the streams run" figure
+     * swing between runs with the JIT's work).
+     */
+    private static void warmUp(String base, byte[] jpeg, int seconds, List<byte[]> frames, int sessions, int fps)
+            throws Exception {
         if (seconds <= 0) {
             return;
         }
@@ -112,6 +119,9 @@ public final class CameraBenchmark {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(jpeg))
                 .build();
         long end = System.nanoTime() + seconds * 1_000_000_000L;
+        ScheduledExecutorService timer = Executors.newScheduledThreadPool(Math.max(1, sessions));
+        List<Stream> streams = openStreams(http, base, "warmup", sessions);
+        sendFrames(timer, streams, frames, fps, end);
         java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
         List<Thread> clients = new ArrayList<>();
         for (int c = 0; c < 4; c++) {
@@ -131,7 +141,50 @@ public final class CameraBenchmark {
         for (Thread client : clients) {
             client.join();
         }
-        System.out.printf(Locale.ROOT, "warm-up: %d /analyze requests from 4 clients in %d s%n", sent.get(), seconds);
+        timer.shutdownNow();
+        int streamed = 0;
+        for (Stream stream : streams) {
+            streamed += stream.processed;
+            stream.socket.sendClose(WebSocket.NORMAL_CLOSURE, "warm-up done");
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "warm-up: %d /analyze requests from 4 clients and %d frames of %d streams in %d s%n",
+                sent.get(),
+                streamed,
+                sessions,
+                seconds);
+    }
+
+    /** One WebSocket session per stream, named {@code bench-<name>-<i>-<time>}. */
+    private static List<Stream> openStreams(HttpClient http, String base, String name, int sessions) {
+        List<Stream> streams = new ArrayList<>();
+        for (int s = 0; s < sessions; s++) {
+            Stream stream = new Stream();
+            String url = base.replaceFirst("^http", "ws") + "/api/v1/sessions/bench-" + name + "-" + s + "-"
+                    + System.nanoTime() + "/stream";
+            stream.socket = http.newWebSocketBuilder()
+                    .buildAsync(URI.create(url), stream)
+                    .join();
+            streams.add(stream);
+        }
+        return streams;
+    }
+
+    /** Each stream sends the frames in turn at {@code fps} until {@code end} (System.nanoTime()). */
+    private static void sendFrames(
+            ScheduledExecutorService timer, List<Stream> streams, List<byte[]> frames, int fps, long end) {
+        for (Stream stream : streams) {
+            timer.scheduleAtFixedRate(
+                    () -> {
+                        if (System.nanoTime() < end) {
+                            stream.send(frames.get(stream.sentTimes.size() % frames.size()));
+                        }
+                    },
+                    0,
+                    1000 / fps,
+                    TimeUnit.MILLISECONDS);
+        }
     }
 
     private static void analyzeLatency(String base, byte[] jpeg, int requests, String during) throws Exception {
@@ -253,29 +306,10 @@ public final class CameraBenchmark {
             throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         ScheduledExecutorService timer = Executors.newScheduledThreadPool(sessions);
-        List<Stream> streams = new ArrayList<>();
-        for (int s = 0; s < sessions; s++) {
-            Stream stream = new Stream();
-            String url = base.replaceFirst("^http", "ws") + "/api/v1/sessions/bench-" + s + "-" + System.nanoTime()
-                    + "/stream";
-            stream.socket = http.newWebSocketBuilder()
-                    .buildAsync(URI.create(url), stream)
-                    .join();
-            streams.add(stream);
-        }
+        List<Stream> streams = openStreams(http, base, "measured", sessions);
         long start = System.nanoTime();
         long end = start + TimeUnit.SECONDS.toNanos(seconds);
-        for (Stream stream : streams) {
-            timer.scheduleAtFixedRate(
-                    () -> {
-                        if (System.nanoTime() < end) {
-                            stream.send(frames.get(stream.sentTimes.size() % frames.size()));
-                        }
-                    },
-                    0,
-                    1000 / fps,
-                    TimeUnit.MILLISECONDS);
-        }
+        sendFrames(timer, streams, frames, fps, end);
         if (analyzeDuring > 0) {
             Thread.sleep(Math.min(5000, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()) / 4));
             analyzeLatency(base, analyzeFrame, analyzeDuring, " while the " + sessions + " sessions below stream");
