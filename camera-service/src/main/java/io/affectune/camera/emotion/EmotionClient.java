@@ -50,16 +50,16 @@ public class EmotionClient {
     private static final ParameterizedTypeReference<List<EmotionPrediction>> LIST =
             new ParameterizedTypeReference<>() {};
 
-    private final WebClient client;
-    private final Duration timeout;
-    private final CircuitBreaker breaker;
-    private final TimeLimiter timeLimiter;
-    private final ModelFraming model;
     /** The RFC 9218 header, and its value for a call no frame waits for (the default urgency is 3). */
     static final String PRIORITY = "Priority";
 
     static final String BACKGROUND_PRIORITY = "u=5";
 
+    private final WebClient client;
+    private final Duration timeout;
+    private final CircuitBreaker breaker;
+    private final TimeLimiter timeLimiter;
+    private final ModelFraming model;
     /** Longest back-off taken from a Retry-After header, whatever emotion-service asks for. */
     private static final Duration MAX_BACK_OFF = Duration.ofSeconds(5);
     /** System.nanoTime() before which no call is made (emotion-service asked to wait); 0 = none. */

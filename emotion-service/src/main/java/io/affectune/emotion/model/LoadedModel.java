@@ -12,7 +12,7 @@ public record LoadedModel(
         ModelDescriptor descriptor,
         FacePreprocessor preprocessor,
         OnnxClassifier classifier,
-        MicroBatcher batcher,
+        MicroBatcher interactive,
         MicroBatcher background)
         implements AutoCloseable {
 
@@ -26,14 +26,14 @@ public record LoadedModel(
 
     /** The batcher of a lane. */
     public MicroBatcher batcher(MicroBatcher.Lane lane) {
-        return lane == MicroBatcher.Lane.BACKGROUND ? background : batcher;
+        return lane == MicroBatcher.Lane.BACKGROUND ? background : interactive;
     }
 
     /** Stops both batchers, then closes the session they share. */
     @Override
     public void close() {
         try {
-            batcher.close();
+            interactive.close();
             background.close();
         } finally {
             classifier.close();
