@@ -12,11 +12,11 @@ import io.affectune.camera.session.Mood;
 import io.affectune.camera.session.Playlist;
 import io.affectune.camera.session.Session;
 import io.affectune.camera.session.SessionUpdate;
-import io.affectune.camera.vision.DecodedFrame;
 import io.affectune.camera.vision.DetectedFace;
 import io.affectune.camera.vision.FaceCropper;
 import io.affectune.camera.vision.FaceDetector;
 import io.affectune.camera.vision.FaceFollower;
+import io.affectune.camera.vision.Frame;
 import io.affectune.camera.vision.ImageDecoder;
 import java.time.Clock;
 import java.time.Instant;
@@ -97,19 +97,16 @@ public class FrameAnalyzer {
     public Mono<FrameResult> analyze(byte[] image, Session session, boolean recommend, Optional<String> listenerId) {
         return Mono.fromCallable(() -> {
                     long start = System.nanoTime();
-                    DecodedFrame frame = decoder.decode(image);
-                    try {
+                    try (Frame frame = decoder.decode(image)) {
                         long decoded = System.nanoTime();
                         return prepare(
-                                frame.bgr(),
+                                frame,
                                 frame.downscaled()
                                         ? new FrameResult.Size(frame.originalWidth(), frame.originalHeight())
                                         : null,
                                 start,
                                 decoded,
                                 session);
-                    } finally {
-                        frame.close();
                     }
                 })
                 .subscribeOn(vision)
@@ -120,7 +117,9 @@ public class FrameAnalyzer {
     public Mono<FrameResult> analyze(Mat bgr, Session session) {
         return Mono.fromCallable(() -> {
                     long start = System.nanoTime();
-                    return prepare(bgr, null, start, start, session);
+                    try (Frame frame = Frame.of(bgr)) {
+                        return prepare(frame, null, start, start, session);
+                    }
                 })
                 .subscribeOn(vision)
                 .flatMap(prepared -> finish(prepared, session, false, Optional.empty()));
@@ -137,7 +136,12 @@ public class FrameAnalyzer {
             Mat previewFrame,
             StreamState stream) {}
 
-    private Prepared prepare(Mat bgr, FrameResult.Size downscaledFrom, long start, long decoded, Session session) {
+    /**
+     * Detects (or follows) and crops on the frame's coarsest resolution that serves each step ({@link Frame}): a
+     * JPEG's full resolution is decoded only for a retry at a larger detection size, crops of faces too small for
+     * the reduced copy, or a preview.
+     */
+    private Prepared prepare(Frame frame, FrameResult.Size downscaledFrom, long start, long decoded, Session session) {
         StreamState stream = session == null
                 ? null
                 : streams.computeIfAbsent(
@@ -155,9 +159,9 @@ public class FrameAnalyzer {
         Crops crops = null;
         boolean lost = false;
         if (follower != null) {
-            Optional<List<DetectedFace>> previous = follower.followable(bgr.cols(), bgr.rows());
+            Optional<List<DetectedFace>> previous = follower.followable(frame.width(), frame.height());
             if (previous.isPresent()) {
-                Crops cut = cut(bgr, previous.get());
+                Crops cut = cut(frame, previous.get());
                 if (follower.stillThere(previous.get(), cut.grey())) {
                     faces = previous.get();
                     crops = cut;
@@ -169,17 +173,18 @@ public class FrameAnalyzer {
         }
         if (crops == null) {
             boolean retry = follower == null || follower.retryDue();
-            faces = detector.detect(bgr, retry);
+            faces = detector.detect(frame, retry);
             meters.detected(lost);
-            crops = cut(bgr, faces);
+            crops = cut(frame, faces);
             if (follower != null) {
-                follower.detected(faces, crops.grey(), bgr.cols(), bgr.rows(), retry);
+                follower.detected(faces, crops.grey(), frame.width(), frame.height(), retry);
             }
         }
         long detected = System.nanoTime();
-        Mat preview = session != null && feeds.wantsPreview(session) ? bgr.clone() : null;
+        Mat preview =
+                session != null && feeds.wantsPreview(session) ? frame.full().clone() : null;
         return new Prepared(
-                new FrameResult.Size(bgr.cols(), bgr.rows()),
+                new FrameResult.Size(frame.width(), frame.height()),
                 downscaledFrom,
                 faces,
                 crops.png(),
@@ -193,18 +198,20 @@ public class FrameAnalyzer {
     /** The faces' crops: grey pixels (to follow them) and PNG bytes (for emotion-service). */
     private record Crops(List<byte[]> grey, List<byte[]> png) {}
 
-    private Crops cut(Mat bgr, List<DetectedFace> faces) {
+    /** Cut at the coarsest resolution at which every face's crop square still has the model's input size or more. */
+    private Crops cut(Frame frame, List<DetectedFace> faces) {
         List<byte[]> grey = new ArrayList<>(faces.size());
         List<byte[]> png = new ArrayList<>(faces.size());
         if (faces.isEmpty()) {
             return new Crops(grey, png);
         }
+        Frame.View view = frame.view(FaceCropper.maxReduction(faces, framing.crop()));
         // one grey copy of the frame for all its faces (the cropper would convert the frame once per face)
         Mat frameGrey = new Mat();
         try {
-            Imgproc.cvtColor(bgr, frameGrey, Imgproc.COLOR_BGR2GRAY);
+            Imgproc.cvtColor(view.bgr(), frameGrey, Imgproc.COLOR_BGR2GRAY);
             for (DetectedFace face : faces) {
-                Mat crop = FaceCropper.crop(frameGrey, face, framing.crop());
+                Mat crop = FaceCropper.crop(frameGrey, view.fromFrame(face), framing.crop());
                 try {
                     byte[] pixels = new byte[(int) crop.total()];
                     crop.get(0, 0, pixels);

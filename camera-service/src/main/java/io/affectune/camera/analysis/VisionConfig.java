@@ -68,10 +68,12 @@ public class VisionConfig {
     @Bean
     ImageDecoder imageDecoder(CameraProperties properties) {
         CameraProperties.Limits l = properties.limits();
+        // JPEG frames are decoded first at the detector's input size (FACE_DETECT_MAX_SIDE)
         return new ImageDecoder(
                 new ImageAdmission(l.maxImagePixels(), l.progressiveWeight(), "MAX_IMAGE_PIXELS"),
                 l.maxFrameWidth(),
-                l.maxFrameHeight());
+                l.maxFrameHeight(),
+                properties.detection().detectMaxSide());
     }
 
     /**

@@ -22,6 +22,16 @@ public record DetectedFace(double x, double y, double width, double height, List
         return y + height / 2;
     }
 
+    /** The same face with every coordinate multiplied by {@code sx} across and {@code sy} down. */
+    public DetectedFace scaled(double sx, double sy) {
+        if (sx == 1 && sy == 1) {
+            return this;
+        }
+        List<Point> moved =
+                landmarks.stream().map(p -> new Point(p.x() * sx, p.y() * sy)).toList();
+        return new DetectedFace(x * sx, y * sy, width * sx, height * sy, moved, score);
+    }
+
     public boolean hasEyes() {
         return landmarks.size() >= 2;
     }

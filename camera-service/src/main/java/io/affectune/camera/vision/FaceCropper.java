@@ -1,5 +1,6 @@
 package io.affectune.camera.vision;
 
+import java.util.List;
 import org.opencv.core.Core;
 import org.opencv.core.CvType;
 import org.opencv.core.Mat;
@@ -24,7 +25,7 @@ public final class FaceCropper {
     /** Grayscale (BT.601 luma) crop of a BGR or already-grayscale frame, of {@code settings.outputSize()} pixels; the caller releases it. */
     public static Mat crop(Mat bgr, DetectedFace face, CropSettings settings) {
         double boxSide = (face.width() + face.height()) / 2;
-        double side = Math.max(1, settings.boxScale() * boxSide);
+        double side = side(face, settings);
         double angle = 0;
         if (settings.alignEyes() && face.hasEyes()) {
             DetectedFace.Point rightEye = face.landmarks().get(0);
@@ -83,6 +84,23 @@ public final class FaceCropper {
             gray.release();
             sampled.release();
         }
+    }
+
+    /** The side of the square a face's crop is cut from, in the face's pixels (then reduced to the output size). */
+    public static double side(DetectedFace face, CropSettings settings) {
+        return Math.max(1, settings.boxScale() * (face.width() + face.height()) / 2);
+    }
+
+    /**
+     * How much coarser than the frame a resolution may be for the crops of these faces to lose nothing: the smallest
+     * crop square's side over the output size (a square cut at at least the output size is only ever reduced).
+     */
+    public static double maxReduction(List<DetectedFace> faces, CropSettings settings) {
+        double smallest = Double.MAX_VALUE;
+        for (DetectedFace face : faces) {
+            smallest = Math.min(smallest, side(face, settings));
+        }
+        return smallest / settings.outputSize();
     }
 
     /** Lossless PNG bytes of a crop. */

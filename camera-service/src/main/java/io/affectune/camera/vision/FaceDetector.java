@@ -17,5 +17,13 @@ public interface FaceDetector {
         return detect(bgr);
     }
 
+    /**
+     * As {@link #detect(Mat, boolean)}, boxes in the frame's own pixels; a detector that runs on a downscaled copy
+     * takes the frame's coarsest resolution that is large enough ({@link Frame#view}) instead of the full one.
+     */
+    default List<DetectedFace> detect(Frame frame, boolean retry) {
+        return detect(frame.full(), retry);
+    }
+
     String name();
 }

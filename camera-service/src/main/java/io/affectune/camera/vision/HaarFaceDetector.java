@@ -66,9 +66,17 @@ public final class HaarFaceDetector implements FaceDetector {
 
     @Override
     public List<DetectedFace> detect(Mat bgr) {
-        if (bgr.empty()) {
+        return detect(Frame.of(bgr), true);
+    }
+
+    /** Runs on the coarsest resolution of the frame that still has the detection size. */
+    @Override
+    public List<DetectedFace> detect(Frame frame, boolean retry) {
+        if (frame.width() == 0 || frame.height() == 0) {
             return List.of();
         }
+        Frame.View view = frame.view((double) Math.max(frame.width(), frame.height()) / detectMaxSide);
+        Mat bgr = view.bgr();
         double scale = Math.min(1.0, (double) detectMaxSide / Math.max(bgr.cols(), bgr.rows()));
         CascadeClassifier classifier = pool.poll();
         if (classifier == null) {
@@ -91,11 +99,11 @@ public final class HaarFaceDetector implements FaceDetector {
                 input = small;
             }
             double s = (double) bgr.cols() / input.cols();
-            int minSide = Math.max(12, (int) Math.floor(minFaceSize / s));
+            int minSide = Math.max(12, (int) Math.floor(minFaceSize / (s * view.reduction())));
             classifier.detectMultiScale(input, rects, 1.1, 5, 0, new Size(minSide, minSide), new Size());
             List<DetectedFace> found = new ArrayList<>();
             for (Rect r : rects.toArray()) {
-                found.add(new DetectedFace(r.x * s, r.y * s, r.width * s, r.height * s, List.of(), 1.0));
+                found.add(view.toFrame(new DetectedFace(r.x * s, r.y * s, r.width * s, r.height * s, List.of(), 1.0)));
             }
             return YuNetFaceDetector.largest(found, maxFaces);
         } finally {

@@ -84,18 +84,26 @@ public final class YuNetFaceDetector implements FaceDetector {
 
     @Override
     public List<DetectedFace> detect(Mat bgr, boolean retry) {
-        if (bgr.empty()) {
+        return detect(Frame.of(bgr), retry);
+    }
+
+    /** Each pass runs on the coarsest resolution of the frame that still has its detection size. */
+    @Override
+    public List<DetectedFace> detect(Frame frame, boolean retry) {
+        if (frame.width() == 0 || frame.height() == 0) {
             return List.of();
         }
-        List<DetectedFace> faces = detectAt(bgr, detectMaxSide);
-        int longer = Math.max(bgr.cols(), bgr.rows());
+        int longer = Math.max(frame.width(), frame.height());
+        List<DetectedFace> faces = detectAt(frame.view((double) longer / detectMaxSide), detectMaxSide);
         if (retry && faces.isEmpty() && retryMaxSide > detectMaxSide && longer > detectMaxSide) {
-            faces = detectAt(bgr, retryMaxSide);
+            faces = detectAt(frame.view((double) longer / retryMaxSide), retryMaxSide);
         }
         return faces;
     }
 
-    private List<DetectedFace> detectAt(Mat bgr, int maxSide) {
+    /** Faces found in {@code view} downscaled to at most {@code maxSide}, in frame coordinates. */
+    private List<DetectedFace> detectAt(Frame.View view, int maxSide) {
+        Mat bgr = view.bgr();
         double scale = Math.min(1.0, (double) maxSide / Math.max(bgr.cols(), bgr.rows()));
         Size size = scale < 1.0
                 ? new Size(Math.round(bgr.cols() * scale), Math.round(bgr.rows() * scale))
@@ -110,8 +118,8 @@ public final class YuNetFaceDetector implements FaceDetector {
                 Imgproc.resize(bgr, small, size, 0, 0, Imgproc.INTER_AREA);
                 input = small;
             }
-            double sx = (double) bgr.cols() / input.cols();
-            double sy = (double) bgr.rows() / input.rows();
+            double sx = view.scaleX() * bgr.cols() / input.cols();
+            double sy = view.scaleY() * bgr.rows() / input.rows();
             if (!size.equals(borrowed.size())) {
                 detector.setInputSize(size);
             }
