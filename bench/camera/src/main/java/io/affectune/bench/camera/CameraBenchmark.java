@@ -20,6 +20,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.opencv.core.Mat;
 
 /**
@@ -36,7 +38,10 @@ import org.opencv.core.Mat;
  * [--warmup-seconds 90] (4 clients send /analyze requests that long first, beside {@code --sessions} streams: the JVMs
  * compile their hot paths only after thousands of requests, and a deployed service runs warm; on the 2-core machine
  * /analyze p50 was 25.0 ms after 20 s (700 requests) and 16.6 ms after 90 s (5,000); 0 = only the 50 sequential
- * warm-up requests)
+ * warm-up requests) [--warmup-max-seconds 300] (after the first {@code --warmup-seconds}, the warm-up goes on in
+ * 15-second rounds while either service's JIT still compiles more than {@code --settled-compile} [0.05] of a core,
+ * Micrometer's {@code jvm.compilation.time}: on two cores the C2 compilers of the two services took 0.2-0.3 cores
+ * each for about three minutes of this load, which the measured phases got, not a service that has run a while)
  */
 public final class CameraBenchmark {
 
@@ -52,6 +57,8 @@ public final class CameraBenchmark {
         // /analyze requests sent one after another while the streams run (0 = none): the "while N streams run" figure
         int analyzeDuring = Integer.parseInt(CropCalibration.arg(args, "--analyze-during-streams", "0"));
         int warmupSeconds = Integer.parseInt(CropCalibration.arg(args, "--warmup-seconds", "90"));
+        int warmupMaxSeconds = Integer.parseInt(CropCalibration.arg(args, "--warmup-max-seconds", "300"));
+        double settledCompile = Double.parseDouble(CropCalibration.arg(args, "--settled-compile", "0.05"));
         boolean emptyScene = java.util.Arrays.asList(args).contains("--empty-scene");
         Services services = cameraUrl == null ? new Services(null) : null;
         try {
@@ -78,7 +85,14 @@ public final class CameraBenchmark {
                 dx = Math.max(-jitter, Math.min(jitter, dx + walk.nextInt(3) - 1));
                 dy = Math.max(-jitter, Math.min(jitter, dy + walk.nextInt(3) - 1));
             }
-            warmUp(base, jpeg, warmupSeconds, moving, sessions, fps);
+            warmUp(
+                    base,
+                    services,
+                    jpeg,
+                    new WarmUp(warmupSeconds, Math.max(warmupSeconds, warmupMaxSeconds), settledCompile),
+                    moving,
+                    sessions,
+                    fps);
             analyzeLatency(base, jpeg, requests, "");
             String memoryBefore = memory(base, services);
             double[] cpuBefore = cpuSeconds(base, services);
@@ -108,9 +122,18 @@ public final class CameraBenchmark {
      * (the stream path only compiled during the measured streams made the "/analyze while the streams run" figure
      * swing between runs with the JIT's work).
      */
-    private static void warmUp(String base, byte[] jpeg, int seconds, List<byte[]> frames, int sessions, int fps)
+    /**
+     * How long to warm up: at least {@code seconds}, then on while a service's JIT compiles more than {@code
+     * settledCompile} of a core (15-second rounds), at most {@code maxSeconds}.
+     */
+    private record WarmUp(int seconds, int maxSeconds, double settledCompile) {}
+
+    private static final int SETTLE_ROUND_SECONDS = 15;
+
+    private static void warmUp(
+            String base, Services services, byte[] jpeg, WarmUp warmUp, List<byte[]> frames, int sessions, int fps)
             throws Exception {
-        if (seconds <= 0) {
+        if (warmUp.seconds() <= 0) {
             return;
         }
         HttpClient http = HttpClient.newHttpClient();
@@ -118,16 +141,17 @@ public final class CameraBenchmark {
                 .header("Content-Type", "image/jpeg")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(jpeg))
                 .build();
-        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        long start = System.nanoTime();
+        AtomicLong end = new AtomicLong(start + warmUp.maxSeconds() * 1_000_000_000L);
         ScheduledExecutorService timer = Executors.newScheduledThreadPool(Math.max(1, sessions));
         List<Stream> streams = openStreams(http, base, "warmup", sessions);
-        sendFrames(timer, streams, frames, fps, end);
+        sendFrames(timer, streams, frames, fps, end::get);
         java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
         List<Thread> clients = new ArrayList<>();
         for (int c = 0; c < 4; c++) {
             Thread client = new Thread(() -> {
                 try {
-                    while (System.nanoTime() < end) {
+                    while (System.nanoTime() < end.get()) {
                         http.send(request, HttpResponse.BodyHandlers.discarding());
                         sent.incrementAndGet();
                     }
@@ -138,6 +162,7 @@ public final class CameraBenchmark {
             client.start();
             clients.add(client);
         }
+        String compiling = settle(http, base, services, warmUp, start, end);
         for (Thread client : clients) {
             client.join();
         }
@@ -149,11 +174,53 @@ public final class CameraBenchmark {
         }
         System.out.printf(
                 Locale.ROOT,
-                "warm-up: %d /analyze requests from 4 clients and %d frames of %d streams in %d s%n",
+                "warm-up: %d /analyze requests from 4 clients and %d frames of %d streams in %d s; %s%n",
                 sent.get(),
                 streamed,
                 sessions,
-                seconds);
+                Math.round((System.nanoTime() - start) / 1e9),
+                compiling);
+    }
+
+    /**
+     * Waits out the warm-up's first {@code seconds}, then 15-second rounds until both services' JIT compile less than
+     * {@code settledCompile} of a core or {@code maxSeconds} are up; ends the warm-up. Says what the last round saw.
+     */
+    private static String settle(
+            HttpClient http, String base, Services services, WarmUp warmUp, long start, AtomicLong end)
+            throws InterruptedException {
+        Thread.sleep(warmUp.seconds() * 1000L);
+        String seen = "JIT compile share not measured";
+        while (System.nanoTime() + SETTLE_ROUND_SECONDS * 1_000_000_000L < end.get()) {
+            double[] before = compileSeconds(http, base, services);
+            long t0 = System.nanoTime();
+            Thread.sleep(SETTLE_ROUND_SECONDS * 1000L);
+            double[] after = compileSeconds(http, base, services);
+            double elapsed = (System.nanoTime() - t0) / 1e9;
+            double camera = (after[0] - before[0]) / elapsed;
+            double emotion = (after[1] - before[1]) / elapsed;
+            seen = String.format(
+                    Locale.ROOT,
+                    "JIT compiling in the last %d s: camera-service %.2f, emotion-service %.2f cores",
+                    SETTLE_ROUND_SECONDS,
+                    camera,
+                    emotion);
+            if (Double.isNaN(camera)
+                    || camera <= warmUp.settledCompile()
+                            && (Double.isNaN(emotion) || emotion <= warmUp.settledCompile())) {
+                break;
+            }
+        }
+        end.set(Math.min(end.get(), System.nanoTime()));
+        return seen;
+    }
+
+    /** Time the JIT compilers have spent so far (s) in camera-service and emotion-service (jvm.compilation.time). */
+    private static double[] compileSeconds(HttpClient http, String base, Services services) {
+        return new double[] {
+            seconds(http, base, "jvm.compilation.time"),
+            services == null ? Double.NaN : seconds(http, services.emotion.baseUrl(), "jvm.compilation.time")
+        };
     }
 
     /** One WebSocket session per stream, named {@code bench-<name>-<i>-<time>}. */
@@ -173,11 +240,11 @@ public final class CameraBenchmark {
 
     /** Each stream sends the frames in turn at {@code fps} until {@code end} (System.nanoTime()). */
     private static void sendFrames(
-            ScheduledExecutorService timer, List<Stream> streams, List<byte[]> frames, int fps, long end) {
+            ScheduledExecutorService timer, List<Stream> streams, List<byte[]> frames, int fps, LongSupplier end) {
         for (Stream stream : streams) {
             timer.scheduleAtFixedRate(
                     () -> {
-                        if (System.nanoTime() < end) {
+                        if (System.nanoTime() < end.getAsLong()) {
                             stream.send(frames.get(stream.sentTimes.size() % frames.size()));
                         }
                     },
@@ -309,7 +376,7 @@ public final class CameraBenchmark {
         List<Stream> streams = openStreams(http, base, "measured", sessions);
         long start = System.nanoTime();
         long end = start + TimeUnit.SECONDS.toNanos(seconds);
-        sendFrames(timer, streams, frames, fps, end);
+        sendFrames(timer, streams, frames, fps, () -> end);
         if (analyzeDuring > 0) {
             Thread.sleep(Math.min(5000, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()) / 4));
             analyzeLatency(base, analyzeFrame, analyzeDuring, " while the " + sessions + " sessions below stream");
