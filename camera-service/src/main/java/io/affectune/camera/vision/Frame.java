@@ -1,6 +1,5 @@
 package io.affectune.camera.vision;
 
-import java.util.List;
 import java.util.function.Supplier;
 import org.opencv.core.Mat;
 
@@ -32,11 +31,6 @@ public final class Frame implements AutoCloseable {
         /** A face in frame coordinates, in this view's. */
         public DetectedFace fromFrame(DetectedFace face) {
             return face.scaled(1 / scaleX, 1 / scaleY);
-        }
-
-        /** Faces in frame coordinates, in this view's. */
-        public List<DetectedFace> fromFrame(List<DetectedFace> faces) {
-            return faces.stream().map(this::fromFrame).toList();
         }
     }
 
@@ -135,7 +129,7 @@ public final class Frame implements AutoCloseable {
         return full;
     }
 
-    /** Whether the full resolution was decoded (or given), for tests and meters. */
+    /** Whether the full resolution was decoded (or given): what the reduced decode saved, for tests. */
     public boolean fullDecoded() {
         return full != null;
     }

@@ -44,8 +44,7 @@ class ReducedDecodeTest {
             int side = 140 + 10 * checked;
             Mat composed =
                     TestFrames.compose(face.pixels(), 640, 480, side, 60 + 17 * checked, 40 + 9 * checked, checked);
-            byte[] jpeg = TestFaces.jpeg(composed, 90);
-            composed.release();
+            byte[] jpeg = encodeAndRelease(composed, 90);
             Mat fullMat = imdecodeFull(jpeg);
             try (Frame frame = DECODER.decode(jpeg);
                     Frame full = Frame.of(fullMat)) {
@@ -83,8 +82,7 @@ class ReducedDecodeTest {
     @Test
     void aSmallFaceIsCroppedFromTheFullResolution() {
         Mat composed = TestFrames.compose(TestFaces.withLabel("happy").get(0).pixels(), 640, 480, 72, 300, 200, 7);
-        byte[] jpeg = TestFaces.jpeg(composed, 90);
-        composed.release();
+        byte[] jpeg = encodeAndRelease(composed, 90);
         try (Frame frame = DECODER.decode(jpeg)) {
             List<DetectedFace> faces = yunet.detect(frame, true);
             assertThat(faces).hasSize(1);
@@ -99,8 +97,7 @@ class ReducedDecodeTest {
     @Test
     void aFrameWithoutAFaceIsRetriedAtFullResolution() {
         Mat empty = TestFrames.background(640, 480, 5);
-        byte[] jpeg = TestFaces.jpeg(empty, 90);
-        empty.release();
+        byte[] jpeg = encodeAndRelease(empty, 90);
         try (Frame frame = DECODER.decode(jpeg)) {
             assertThat(yunet.detect(frame, false)).isEmpty();
             assertThat(frame.fullDecoded()).as("no retry asked for").isFalse();
@@ -112,15 +109,13 @@ class ReducedDecodeTest {
     @Test
     void pngAndSmallFramesHaveOneResolution() {
         Mat composed = TestFrames.compose(TestFaces.withLabel("sad").get(0).pixels(), 640, 480, 160, 200, 100, 3);
-        byte[] png = TestFaces.png(composed);
-        composed.release();
+        byte[] png = encodeAndRelease(composed, -1);
         try (Frame frame = DECODER.decode(png)) {
             assertThat(frame.fullDecoded()).isTrue();
             assertThat(frame.view(8).reduction()).isEqualTo(1.0);
         }
         Mat small = TestFrames.background(480, 360, 2);
-        byte[] jpeg = TestFaces.jpeg(small, 90);
-        small.release();
+        byte[] jpeg = encodeAndRelease(small, 90);
         try (Frame frame = DECODER.decode(jpeg)) {
             assertThat(frame.fullDecoded())
                     .as("480 px at half scale would be under 320")
@@ -131,13 +126,21 @@ class ReducedDecodeTest {
     @Test
     void aFrameOverTheLimitIsReducedToFitAsBefore() {
         Mat big = TestFrames.background(2560, 1440, 4);
-        byte[] jpeg = TestFaces.jpeg(big, 80);
-        big.release();
+        byte[] jpeg = encodeAndRelease(big, 80);
         try (Frame frame = DECODER.decode(jpeg)) {
             assertThat(frame.downscaled()).isTrue();
             assertThat(frame.width()).isLessThanOrEqualTo(1920);
             assertThat(frame.height()).isLessThanOrEqualTo(1080);
             assertThat(frame.originalWidth()).isEqualTo(2560);
+        }
+    }
+
+    /** The frame as a JPEG of that quality (a PNG for -1); the frame is released. */
+    private static byte[] encodeAndRelease(Mat frame, int jpegQuality) {
+        try {
+            return jpegQuality < 0 ? TestFaces.png(frame) : TestFaces.jpeg(frame, jpegQuality);
+        } finally {
+            frame.release();
         }
     }
 

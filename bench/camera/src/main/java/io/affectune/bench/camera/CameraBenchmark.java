@@ -117,12 +117,6 @@ public final class CameraBenchmark {
     }
 
     /**
-     * {@code seconds} of /analyze requests from 4 clients at once and, beside them, {@code sessions} streams of the
-     * frames the measured streams send, answers not measured: both paths are compiled before either is measured
-     * (the stream path only compiled during the measured streams made the "/analyze while the streams run" figure
-     * swing between runs with the JIT's work).
-     */
-    /**
      * How long to warm up: at least {@code seconds}, then on while a service's JIT compiles more than {@code
      * settledCompile} of a core (15-second rounds), at most {@code maxSeconds}.
      */
@@ -130,6 +124,12 @@ public final class CameraBenchmark {
 
     private static final int SETTLE_ROUND_SECONDS = 15;
 
+    /**
+     * /analyze requests from 4 clients at once for {@code warmUp} (at least its seconds, then until the JIT has
+     * settled) and, beside them, {@code sessions} streams of the frames the measured streams send, answers not measured: both paths are compiled before either is measured
+     * (the stream path only compiled during the measured streams made the "/analyze while the streams run" figure
+     * swing between runs with the JIT's work).
+     */
     private static void warmUp(
             String base, Services services, byte[] jpeg, WarmUp warmUp, List<byte[]> frames, int sessions, int fps)
             throws Exception {
@@ -162,7 +162,7 @@ public final class CameraBenchmark {
             client.start();
             clients.add(client);
         }
-        String compiling = settle(http, base, services, warmUp, start, end);
+        String compiling = settle(http, base, services, warmUp, end);
         for (Thread client : clients) {
             client.join();
         }
@@ -186,8 +186,7 @@ public final class CameraBenchmark {
      * Waits out the warm-up's first {@code seconds}, then 15-second rounds until both services' JIT compile less than
      * {@code settledCompile} of a core or {@code maxSeconds} are up; ends the warm-up. Says what the last round saw.
      */
-    private static String settle(
-            HttpClient http, String base, Services services, WarmUp warmUp, long start, AtomicLong end)
+    private static String settle(HttpClient http, String base, Services services, WarmUp warmUp, AtomicLong end)
             throws InterruptedException {
         Thread.sleep(warmUp.seconds() * 1000L);
         String seen = "JIT compile share not measured";
