@@ -4,22 +4,23 @@ import io.affectune.models.FacePreprocessor;
 import io.affectune.models.ModelDescriptor;
 import io.affectune.models.ModelDirectory;
 import io.affectune.models.OnnxClassifier;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.affectune.support.image.ImageAdmission;
+import io.affectune.support.image.ImageIoDecoder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import javax.imageio.ImageIO;
 
 /**
- * The emotion probabilities a model gives the test faces, computed the way the service computes them (the models
- * library's preprocessing, session options and flip TTA). A class of its own with a {@code main} so that
- * {@link Int8AnswersOnEveryCpuTest} can run it in JVMs on emulated CPUs and compare their answers with this JVM's.
+ * The emotion probabilities a model gives the test faces, computed the way the service computes them (its image
+ * admission and decoder, the models library's preprocessing, session options and flip TTA). A class of its own with a
+ * {@code main} so that {@link Int8AnswersOnEveryCpuTest} can run it in JVMs on emulated CPUs and compare their answers
+ * with this JVM's.
  */
 public final class Int8FaceProbe {
+
+    /** The service's admission and decoder (PredictionService), with a budget any test face fits. */
+    private static final ImageAdmission ADMISSION = new ImageAdmission(1L << 24, 4, "none");
 
     private Int8FaceProbe() {}
 
@@ -29,7 +30,7 @@ public final class Int8FaceProbe {
         FacePreprocessor preprocessor = new FacePreprocessor(model.manifest());
         List<float[]> tensors = new ArrayList<>();
         for (TestFaces.Face face : TestFaces.faces()) {
-            tensors.add(preprocessor.preprocess(read(face.png())));
+            tensors.add(preprocessor.preprocess(ImageIoDecoder.decode(ADMISSION.admit(face.png()))));
         }
         try (OnnxClassifier classifier = new OnnxClassifier(model, 1)) {
             return OnnxClassifier.classifyWithTta(
@@ -45,14 +46,6 @@ public final class Int8FaceProbe {
                 line.append(line.isEmpty() ? "" : " ").append(String.format(Locale.ROOT, "%.7f", p));
             }
             System.out.println(line);
-        }
-    }
-
-    private static BufferedImage read(byte[] png) {
-        try {
-            return ImageIO.read(new ByteArrayInputStream(png));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

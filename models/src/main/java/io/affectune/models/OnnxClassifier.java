@@ -110,13 +110,13 @@ public final class OnnxClassifier implements AutoCloseable {
             options.addConfigEntry("optimization.disable_specified_optimizers", "QuickGeluFusion");
             // An int8 model must give the same answers on every x86 CPU. ONNX Runtime's u8 x s8 kernels on AVX2/AVX-512
             // CPUs without VNNI (vpmaddubsw) add each pair of products into a saturating 16-bit sum, so the int8
-            // default
-            // gave the float model's emotion on 29 of the 35 test faces there and 35 of 35 on VNNI CPUs, where the sum
-            // is exact (QuantizedDefaultModelTest under qemu -cpu EPYC-Rome vs natively, 2026-12-03). This entry has
-            // the runtime move int8 weights to uint8 (w + 128, zero point with it: the same products) so that its exact
-            // u8 x u8 kernels run; it applies only where the runtime itself reports the u8 x s8 path may saturate (x86
-            // with AVX2), and leaves float graphs alone. Cost on an AVX-512 VNNI CPU: int8 batch 1 3.92 -> 4.30 ms,
-            // batch 8 22.1 -> 22.4 ms (models/bin/latency-bench --threads 1).
+            // default gave the float model's emotion on 29 of the 35 test faces there and 35 of 35 on VNNI CPUs, where
+            // the sum is exact (QuantizedDefaultModelTest under qemu -cpu EPYC-Rome vs natively, 2026-12-03). This
+            // entry has the runtime move int8 weights to uint8 (w + 128, zero point with it: the same products) so
+            // that its exact u8 x u8 kernels run; it applies only where the runtime itself reports the u8 x s8 path
+            // may saturate (x86 with AVX2), and leaves float graphs alone. Cost on an AVX-512 VNNI CPU: int8 batch 1
+            // 3.92 -> 4.30 ms, batch 8 22.1 -> 22.4 ms (models/bin/latency-bench --threads 1). Kept true by
+            // emotion-service's Int8AnswersOnEveryCpuTest.
             options.addConfigEntry("session.x64quantprecision", "1");
             this.session = environment.createSession(onnxFile.toString(), options);
         } catch (OrtException e) {

@@ -126,9 +126,9 @@ public final class CameraBenchmark {
 
     /**
      * /analyze requests from 4 clients at once for {@code warmUp} (at least its seconds, then until the JIT has
-     * settled) and, beside them, {@code sessions} streams of the frames the measured streams send, answers not measured: both paths are compiled before either is measured
-     * (the stream path only compiled during the measured streams made the "/analyze while the streams run" figure
-     * swing between runs with the JIT's work).
+     * settled) and, beside them, {@code sessions} streams of the frames the measured streams send, answers not
+     * measured: both paths are compiled before either is measured (the stream path only compiled during the measured
+     * streams made the "/analyze while the streams run" figure swing between runs with the JIT's work).
      */
     private static void warmUp(
             String base, Services services, byte[] jpeg, WarmUp warmUp, List<byte[]> frames, int sessions, int fps)
