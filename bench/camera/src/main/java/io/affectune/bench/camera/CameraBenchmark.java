@@ -413,6 +413,17 @@ public final class CameraBenchmark {
             int half = srv.size() / 2;
             double r = s.processed / (double) seconds;
             rate += r;
+            if (srv.isEmpty()) {
+                System.out.printf(
+                        Locale.ROOT,
+                        "%-8d %5d %9d   no result%s%n",
+                        i,
+                        s.sentTimes.size(),
+                        s.processed,
+                        s.closedBy == null ? "" : "; closed by the service: " + s.closedBy);
+                s.socket.sendClose(WebSocket.NORMAL_CLOSURE, "done");
+                continue;
+            }
             System.out.printf(
                     Locale.ROOT,
                     "%-8d %5d %9d %8d %7.1f %8.1f/%-8.1f %8.1f/%-8.1f %15s %15s%n",
@@ -491,6 +502,9 @@ public final class CameraBenchmark {
 
         volatile int processed;
         volatile long dropped;
+        /** How the service closed the session, when it did before the run ended (e.g. 1013: refused, try later). */
+        volatile String closedBy;
+
         private final StringBuilder text = new StringBuilder();
         private CompletableFuture<?> sending = CompletableFuture.completedFuture(null);
 
@@ -533,6 +547,12 @@ public final class CameraBenchmark {
                 text.setLength(0);
             }
             webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closedBy = statusCode + (reason == null || reason.isBlank() ? "" : " " + reason);
             return null;
         }
     }

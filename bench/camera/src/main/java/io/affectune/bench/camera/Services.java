@@ -39,9 +39,13 @@ final class Services implements AutoCloseable {
                 "MODELS_DIR", Path.of(models).toAbsolutePath().toString(),
                 "EMOTION_SERVICE_URL", emotion.baseUrl(),
                 "PLAYLIST_SERVICE_URL", System.getenv().getOrDefault("PLAYLIST_SERVICE_URL", "http://127.0.0.1:9")));
+        // one client opening every session: its per-client creation limit (a guard against one address opening
+        // sessions in a loop) would refuse the 11th within a minute; the benchmark stands for many clients
+        env.put("SESSION_CREATE_PER_CLIENT_PER_MINUTE", "0");
         // camera-service settings given to the tool (e.g. FACE_DETECT_MAX_SIDE=320) pass through
         System.getenv().forEach((k, v) -> {
-            if ((k.startsWith("FACE_") || k.startsWith("MOOD_") || k.startsWith("EMOTION_")) && !k.endsWith("_URL")) {
+            if ((k.startsWith("FACE_") || k.startsWith("MOOD_") || k.startsWith("EMOTION_") || k.startsWith("SESSION_"))
+                    && !k.endsWith("_URL")) {
                 env.put(k, v);
             }
         });
