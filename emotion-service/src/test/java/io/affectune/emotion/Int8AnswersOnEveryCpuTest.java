@@ -88,17 +88,25 @@ class Int8AnswersOnEveryCpuTest {
                 Int8FaceProbe.class.getName(),
                 INT8.toString());
         Process process;
+        Path output;
         Path errors;
         try {
+            // both to files, so that the timed wait below bounds a probe that hangs (reading its stdout to the end
+            // first would wait for it without limit)
+            output = Files.createTempFile("int8-probe-" + cpu, ".out");
             errors = Files.createTempFile("int8-probe-" + cpu, ".log");
-            process = new ProcessBuilder(command).redirectError(errors.toFile()).start();
+            process = new ProcessBuilder(command)
+                    .redirectOutput(output.toFile())
+                    .redirectError(errors.toFile())
+                    .start();
         } catch (IOException e) {
             return fail(QEMU + " could not be started (" + e.getMessage() + "): this test needs qemu's user-mode "
                     + "emulator, Debian's qemu-user package (.ci/run installs it)");
         }
         try {
-            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(15, TimeUnit.MINUTES) || process.exitValue() != 0) {
+            boolean ended = process.waitFor(15, TimeUnit.MINUTES);
+            String out = Files.readString(output, StandardCharsets.UTF_8);
+            if (!ended || process.exitValue() != 0) {
                 return fail("the probe on " + cpu + " failed: " + String.join(" ", command) + "\n" + out + "\n"
                         + Files.readString(errors));
             }
@@ -120,6 +128,7 @@ class Int8AnswersOnEveryCpuTest {
         } finally {
             process.destroyForcibly();
             try {
+                Files.deleteIfExists(output);
                 Files.deleteIfExists(errors);
             } catch (IOException e) {
                 // a temporary file; the system's cleanup gets it
